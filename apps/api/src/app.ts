@@ -1,0 +1,125 @@
+import { trustedOrigins, type Env } from "@lectern/config";
+import { type Database, migrationStatus } from "@lectern/db";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { type Auth, CLIENT_IP_HEADER } from "./auth/index.ts";
+import { clientIp } from "./http/client-ip.ts";
+import type { Logger } from "./logger.ts";
+import { appRouter } from "./router.ts";
+import type { Context as TrpcContext } from "./trpc.ts";
+
+export interface AppDeps {
+  env: Env;
+  database: Database;
+  auth: Auth;
+  logger: Logger;
+}
+
+type AppEnv = { Variables: { logger: Logger; requestId: string; ip: string | null } };
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function createApp({ env, database, auth, logger }: AppDeps) {
+  const origins = trustedOrigins(env);
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = logger.child({ reqId: c.get("requestId") });
+    c.set("logger", log);
+    c.set("ip", clientIp(c, env.TRUST_PROXY));
+    await next();
+    log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+  app.use(secureHeaders());
+  app.use(
+    "/api/*",
+    cors({
+      origin: (origin) => (origins.includes(origin) ? origin : null),
+      credentials: true,
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowHeaders: ["content-type", "trpc-accept", "x-trpc-source", "idempotency-key"],
+      maxAge: 600,
+    }),
+  );
+  app.onError((error, c) => {
+    c.get("logger").error({ err: error }, "unhandled error");
+    return c.json({ error: { code: "INTERNAL", message: "Something went wrong on our side" } }, 500);
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await database.db.execute(sql`select 1`);
+      const migrations = await migrationStatus(database);
+      return migrations.current
+        ? c.json({ status: "ready", migrations })
+        : c.json({ status: "migrations pending", migrations }, 503);
+    } catch (error) {
+      c.get("logger").warn({ err: error }, "readiness check failed");
+      return c.json({ status: "database unreachable" }, 503);
+    }
+  });
+
+  app.on(["GET", "POST"], "/api/auth/*", (c) => {
+    // better-auth reads the client IP (for rate limits) from a header only we may set.
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete(CLIENT_IP_HEADER);
+    const ip = c.get("ip");
+    if (ip) headers.set(CLIENT_IP_HEADER, ip);
+    return auth.handler(new Request(c.req.raw, { headers }));
+  });
+
+  // CSRF: a browser always sends Origin on state-changing requests; refuse foreign ones.
+  app.use("/api/trpc/*", async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    const origin = c.req.header("origin");
+    const crossSite = origin ? !origins.includes(origin) : c.req.header("sec-fetch-site") === "cross-site";
+    if (crossSite) {
+      return c.json(
+        { error: { message: "Cross-origin request refused", code: -32003, data: { appCode: "CROSS_ORIGIN_REQUEST", httpStatus: 403 } } },
+        403,
+      );
+    }
+    return next();
+  });
+
+  app.all("/api/trpc/*", (c) =>
+    fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: c.req.raw,
+      router: appRouter,
+      allowMethodOverride: false,
+      createContext: async ({ req, resHeaders }): Promise<TrpcContext> => {
+        const session = await auth.api.getSession({ headers: req.headers });
+        return {
+          db: database.db,
+          env,
+          auth,
+          logger: c.get("logger"),
+          headers: req.headers,
+          resHeaders,
+          ip: c.get("ip"),
+          session: session?.session ?? null,
+          user: session ? { ...session.user, role: normalizeRole(session.user.role) } : null,
+        };
+      },
+    }),
+  );
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function normalizeRole(role: string | null | undefined) {
+  return role === "admin" || role === "teacher" ? role : "learner";
+}

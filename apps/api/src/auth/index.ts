@@ -1,0 +1,119 @@
+import { TimeZone } from "@lectern/api-contract";
+import { type Env, googleSignInEnabled, trustedOrigins } from "@lectern/config";
+import type { Db } from "@lectern/db";
+import { schema } from "@lectern/db";
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { admin } from "better-auth/plugins";
+import { enqueueEmail } from "../modules/notifications/service.ts";
+import { ac, roles } from "./access.ts";
+
+/** Header our own middleware sets from the socket (or a trusted proxy); clients cannot forge it. */
+export const CLIENT_IP_HEADER = "x-lectern-client-ip";
+
+export const DISABLED_MESSAGE =
+  "This account has been disabled. Contact support if you think this is a mistake.";
+
+export function createAuth({ db, env }: { db: Db; env: Env }) {
+  const webUrl = env.WEB_URL.replace(/\/$/, "");
+  return betterAuth({
+    appName: "Lectern",
+    baseURL: env.API_URL,
+    basePath: "/api/auth",
+    secret: env.BETTER_AUTH_SECRET,
+    trustedOrigins: trustedOrigins(env),
+    database: drizzleAdapter(db, { provider: "pg", schema: schema.authSchema }),
+    user: {
+      additionalFields: {
+        timezone: { type: "string", required: false, defaultValue: "UTC", input: true },
+        locale: { type: "string", required: false, defaultValue: "en", input: true },
+      },
+      changeEmail: { enabled: false },
+    },
+    emailAndPassword: {
+      enabled: true,
+      requireEmailVerification: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      revokeSessionsOnPasswordReset: true,
+      resetPasswordTokenExpiresIn: 60 * 60,
+      // The emailed link opens the web app, which calls the API with the token.
+      sendResetPassword: async ({ user, token }) => {
+        await enqueueEmail(db, recipientOf(user), {
+          template: "reset-password",
+          name: user.name,
+          url: `${webUrl}/reset-password?token=${encodeURIComponent(token)}`,
+        });
+      },
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      sendOnSignIn: true,
+      autoSignInAfterVerification: true,
+      expiresIn: 24 * 60 * 60,
+      sendVerificationEmail: async ({ user, token }) => {
+        await enqueueEmail(db, recipientOf(user), {
+          template: "verify-email",
+          name: user.name,
+          url: `${webUrl}/verify-email?token=${encodeURIComponent(token)}`,
+        });
+      },
+    },
+    socialProviders: googleSignInEnabled(env)
+      ? {
+          google: {
+            clientId: env.GOOGLE_CLIENT_ID as string,
+            clientSecret: env.GOOGLE_CLIENT_SECRET as string,
+          },
+        }
+      : {},
+    rateLimit: {
+      enabled: true,
+      storage: "database",
+      window: 60,
+      max: 300,
+      customRules: {
+        "/sign-in/email": {
+          window: env.SIGN_IN_RATE_LIMIT_WINDOW_SECONDS,
+          max: env.SIGN_IN_RATE_LIMIT_MAX,
+        },
+      },
+    },
+    advanced: {
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      database: { generateId: () => crypto.randomUUID() },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          // Sign-up may carry the browser's time zone and language; keep only valid ones.
+          before: async (user) => ({
+            data: {
+              ...user,
+              timezone: TimeZone.safeParse(user.timezone).success ? user.timezone : "UTC",
+              locale: user.locale === "ar" ? "ar" : "en",
+              role: "learner",
+            },
+          }),
+        },
+      },
+    },
+    plugins: [
+      admin({
+        ac,
+        roles,
+        defaultRole: "learner",
+        adminRoles: ["admin"],
+        bannedUserMessage: DISABLED_MESSAGE,
+        allowImpersonatingAdmins: false,
+        impersonationSessionDuration: 60 * 60,
+      }),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+function recipientOf(user: { id: string; email: string } & Record<string, unknown>) {
+  return { userId: user.id, email: user.email, locale: typeof user.locale === "string" ? user.locale : "en" };
+}

@@ -1,0 +1,220 @@
+import type { Role, SearchUsersInput } from "@lectern/api-contract";
+import type { Db } from "@lectern/db";
+import { containsPattern, schema } from "@lectern/db";
+import { and, asc, count, desc, eq, ilike, max, or, type SQL } from "drizzle-orm";
+import type { Auth } from "../../auth/index.ts";
+import { AppError } from "../../errors.ts";
+import { recordAudit } from "../audit/service.ts";
+
+const { users, authSessions, auditLog } = schema;
+
+/** The admin performing an action and the request it came from. */
+export interface AdminActor {
+  id: string;
+  ip: string | null;
+}
+
+/** What a service needs to act through better-auth on the caller's behalf. */
+export interface AuthCall {
+  auth: Auth;
+  headers: Headers;
+  /** Receives better-auth's Set-Cookie headers. */
+  resHeaders: Headers;
+}
+
+const summary = {
+  id: users.id,
+  name: users.name,
+  email: users.email,
+  role: users.role,
+  banned: users.banned,
+  emailVerified: users.emailVerified,
+  createdAt: users.createdAt,
+};
+
+const SORT_COLUMNS = { name: users.name, email: users.email, createdAt: users.createdAt, role: users.role };
+
+export async function searchUsers(db: Db, input: SearchUsersInput) {
+  const filters: (SQL | undefined)[] = [];
+  if (input.query) {
+    const pattern = containsPattern(input.query);
+    filters.push(or(ilike(users.name, pattern), ilike(users.email, pattern)));
+  }
+  if (input.role) filters.push(eq(users.role, input.role));
+  if (input.status) filters.push(eq(users.banned, input.status === "disabled"));
+  const where = and(...filters);
+  const direction = input.sortDir === "asc" ? asc : desc;
+  const [items, [total]] = await Promise.all([
+    db
+      .select(summary)
+      .from(users)
+      .where(where)
+      // id breaks ties so pages never overlap or skip rows
+      .orderBy(direction(SORT_COLUMNS[input.sortBy]), asc(users.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ value: count() }).from(users).where(where),
+  ]);
+  return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+async function requireUser(db: Db, userId: string) {
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw new AppError("USER_NOT_FOUND", "No user with that id");
+  return user;
+}
+
+export async function getUser(db: Db, userId: string) {
+  const user = await requireUser(db, userId);
+  const [[sessions], recentAudit] = await Promise.all([
+    db
+      .select({ active: count(), lastSignInAt: max(authSessions.createdAt) })
+      .from(authSessions)
+      .where(eq(authSessions.userId, userId)),
+    db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetType, "user"), eq(auditLog.targetId, userId)))
+      .orderBy(desc(auditLog.createdAt))
+      .limit(20),
+  ]);
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role as Role,
+    banned: user.banned,
+    banReason: user.banReason,
+    emailVerified: user.emailVerified,
+    timezone: user.timezone,
+    locale: user.locale,
+    createdAt: user.createdAt,
+    activeSessions: sessions?.active ?? 0,
+    lastSignInAt: sessions?.lastSignInAt ?? null,
+    recentAudit,
+  };
+}
+
+export async function setRole(db: Db, actor: AdminActor, userId: string, role: Role) {
+  if (userId === actor.id) throw new AppError("CANNOT_CHANGE_OWN_ROLE", "You cannot change your own role");
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select({ role: users.role }).from(users).where(eq(users.id, userId)).for("update");
+    if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
+    if (before.role === role) return;
+    await tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId));
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "user.role.change",
+      targetType: "user",
+      targetId: userId,
+      before,
+      after: { role },
+      ipAddress: actor.ip,
+    });
+  });
+  return getUser(db, userId);
+}
+
+/** Disables the account and signs it out everywhere, in one transaction with its audit row. */
+export async function disableUser(db: Db, actor: AdminActor, userId: string, reason: string) {
+  if (userId === actor.id) throw new AppError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
+  await db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ banned: users.banned, banReason: users.banReason })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
+    await tx.update(users).set({ banned: true, banReason: reason, banExpires: null, updatedAt: new Date() }).where(eq(users.id, userId));
+    const revoked = await tx.delete(authSessions).where(eq(authSessions.userId, userId)).returning({ id: authSessions.id });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "user.disable",
+      targetType: "user",
+      targetId: userId,
+      before,
+      after: { banned: true, banReason: reason, sessionsRevoked: revoked.length },
+      ipAddress: actor.ip,
+    });
+  });
+  return getUser(db, userId);
+}
+
+export async function enableUser(db: Db, actor: AdminActor, userId: string) {
+  await db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ banned: users.banned, banReason: users.banReason })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
+    if (!before.banned) return;
+    await tx.update(users).set({ banned: false, banReason: null, banExpires: null, updatedAt: new Date() }).where(eq(users.id, userId));
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "user.enable",
+      targetType: "user",
+      targetId: userId,
+      before,
+      after: { banned: false },
+      ipAddress: actor.ip,
+    });
+  });
+  return getUser(db, userId);
+}
+
+export async function sendPasswordReset(db: Db, actor: AdminActor, call: AuthCall, userId: string) {
+  const user = await requireUser(db, userId);
+  await call.auth.api.requestPasswordReset({ body: { email: user.email } });
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: "user.password_reset.send",
+    targetType: "user",
+    targetId: userId,
+    ipAddress: actor.ip,
+  });
+  return { sent: true as const };
+}
+
+/** Opens a session as the user (cookies go to the caller); admins and disabled users cannot be. */
+export async function impersonate(db: Db, actor: AdminActor, call: AuthCall, userId: string) {
+  const user = await requireUser(db, userId);
+  if (user.role === "admin") throw new AppError("CANNOT_IMPERSONATE_ADMIN", "Admins cannot be impersonated");
+  if (user.banned) throw new AppError("CANNOT_IMPERSONATE_DISABLED", "Disabled accounts cannot be impersonated");
+  const { headers } = await call.auth.api.impersonateUser({
+    body: { userId },
+    headers: call.headers,
+    returnHeaders: true,
+  });
+  forwardCookies(headers, call.resHeaders);
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: "user.impersonate.start",
+    targetType: "user",
+    targetId: userId,
+    ipAddress: actor.ip,
+  });
+  return { userId, name: user.name };
+}
+
+/** Ends an impersonated session and restores the admin's own (cookies go to the caller). */
+export async function stopImpersonating(
+  db: Db,
+  impersonation: { adminId: string; userId: string; ip: string | null },
+  call: AuthCall,
+) {
+  const { headers } = await call.auth.api.stopImpersonating({ headers: call.headers, returnHeaders: true });
+  forwardCookies(headers, call.resHeaders);
+  await recordAudit(db, {
+    actorId: impersonation.adminId,
+    action: "user.impersonate.stop",
+    targetType: "user",
+    targetId: impersonation.userId,
+    ipAddress: impersonation.ip,
+  });
+  return { adminId: impersonation.adminId };
+}
+
+function forwardCookies(from: Headers, to: Headers) {
+  for (const cookie of from.getSetCookie()) to.append("set-cookie", cookie);
+}

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { Role } from "./account.ts";
+
+export const PAGE_SIZE_MAX = 100;
+
+const Page = {
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(PAGE_SIZE_MAX).default(20),
+};
+
+export const USER_SORT_FIELDS = ["name", "email", "createdAt", "role"] as const;
+
+export const SearchUsersInput = z.object({
+  query: z.string().trim().max(200).default(""),
+  role: Role.optional(),
+  status: z.enum(["active", "disabled"]).optional(),
+  sortBy: z.enum(USER_SORT_FIELDS).default("createdAt"),
+  sortDir: z.enum(["asc", "desc"]).default("desc"),
+  ...Page,
+});
+export type SearchUsersInput = z.infer<typeof SearchUsersInput>;
+
+export const UserIdInput = z.object({ userId: z.string().min(1).max(100) });
+
+export const SetRoleInput = z.object({ userId: z.string().min(1).max(100), role: Role });
+
+export const DisableUserInput = z.object({
+  userId: z.string().min(1).max(100),
+  reason: z.string().trim().min(1, "Required").max(500),
+});
+
+export const AUDIT_TARGET_TYPES = ["user", "session", "email"] as const;
+
+export const ListAuditInput = z.object({
+  actorId: z.string().max(100).optional(),
+  targetId: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  ...Page,
+});
+export type ListAuditInput = z.infer<typeof ListAuditInput>;
+
+export const ListOutboxInput = z.object({
+  to: z.string().trim().max(254).optional(),
+  ...Page,
+});
+export type ListOutboxInput = z.infer<typeof ListOutboxInput>;

@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.url({ protocol: /^https?$/ });
+
+const DEV_SECRET = "lectern-development-secret-do-not-use-in-production";
+
+/**
+ * Every environment variable Lectern reads. Defaults make `pnpm dev` work on a fresh machine;
+ * in production the variables listed in PRODUCTION_REQUIRED must be set explicitly.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  /** Postgres 15+. Unset: an embedded Postgres is started (data under .lectern/ in the repo). */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+
+  API_HOST: z.string().min(1).default("127.0.0.1"),
+  API_PORT: port.default(3000),
+  /** Public base URL of the API (better-auth callbacks, links in emails that hit the API). */
+  API_URL: url.default("http://localhost:3000"),
+  WEB_URL: url.default("http://localhost:5173"),
+  ADMIN_URL: url.default("http://localhost:5174"),
+  /** Extra origins allowed to call the API with credentials, comma-separated. */
+  EXTRA_TRUSTED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
+  TRUST_PROXY: bool.default(false),
+
+  BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_SECRET),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  SIGN_IN_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(5),
+  SIGN_IN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+
+  /** smtp(s)://user:pass@host:port. Unset: emails stay in the outbox table and are logged. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  EMAIL_FROM: z.string().min(3).default("Lectern <no-reply@lectern.local>"),
+
+  /** Run the graphile-worker inside the API process (set false when running `worker` alone). */
+  WORKER_IN_PROCESS: bool.default(true),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+const PRODUCTION_REQUIRED = [
+  "DATABASE_URL",
+  "BETTER_AUTH_SECRET",
+  "API_URL",
+  "WEB_URL",
+  "ADMIN_URL",
+] as const;
+
+export class EnvError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`Invalid environment:\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+    this.name = "EnvError";
+    this.issues = issues;
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Parses the environment once; throws EnvError naming every offending variable. */
+export function parseEnv(source: Source): Env {
+  // An empty string means "unset", as in most deploy tools.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const issues: string[] = [];
+  if (cleaned.NODE_ENV === "production") {
+    for (const name of PRODUCTION_REQUIRED) {
+      if (cleaned[name] === undefined) issues.push(`${name}: required in production`);
+    }
+    if (cleaned.BETTER_AUTH_SECRET === DEV_SECRET) {
+      issues.push("BETTER_AUTH_SECRET: the development secret cannot be used in production");
+    }
+    if (Boolean(cleaned.GOOGLE_CLIENT_ID) !== Boolean(cleaned.GOOGLE_CLIENT_SECRET)) {
+      issues.push("GOOGLE_CLIENT_ID/GOOGLE_CLIENT_SECRET: set both or neither");
+    }
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join(".");
+      if (!issues.some((i) => i.startsWith(`${name}:`))) issues.push(`${name}: ${issue.message}`);
+    }
+  }
+  if (issues.length > 0 || !parsed.success) throw new EnvError(issues);
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, validated. The only place in Lectern that reads process.env. */
+export function loadEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Origins allowed to send credentialed, state-changing requests. */
+export function trustedOrigins(env: Env): string[] {
+  return [
+    ...new Set([env.WEB_URL, env.ADMIN_URL, env.API_URL, ...env.EXTRA_TRUSTED_ORIGINS].map((u) => new URL(u).origin)),
+  ];
+}
+
+export const googleSignInEnabled = (env: Env) =>
+  Boolean(env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET);

@@ -1,0 +1,28 @@
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+export type Db = NodePgDatabase<Schema>;
+/** A transaction handle; services accept `Db | Tx` so they can join a caller's transaction. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function createDatabase(
+  connectionString: string,
+  options: { max?: number; onError?: (error: Error) => void } = {},
+): Database {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  const onError = options.onError ?? ((error: Error) => console.error("postgres pool error", error));
+  // An idle client losing its connection must not crash the process.
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
+  const db = drizzle(pool, { schema });
+  return { db, pool, close: () => pool.end() };
+}
