@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -27,8 +27,10 @@ export async function startTestPostgres(databaseUrl?: string): Promise<TestPostg
     url.pathname = "/postgres";
     adminUrl = url.toString();
   } else {
+    const dataDir = await mkdtemp(join(tmpdir(), "lectern-test-pg-"));
+    await chmod(dataDir, 0o755); // Postgres runs as its own user when we are root
     const server = await startEmbeddedPostgres({
-      dataDir: await mkdtemp(join(tmpdir(), "lectern-test-pg-")),
+      dataDir,
       port: await freePort(),
       persistent: false,
     });

@@ -4,8 +4,12 @@ import { authedProcedure, publicProcedure, router } from "../../trpc.ts";
 import * as account from "./service.ts";
 
 export const accountRouter = router({
-  /** What sign-in options the apps should show. */
-  authOptions: publicProcedure.query(({ ctx }) => ({ google: googleSignInEnabled(ctx.env) })),
+  /** What the apps need to know before sign-in: sign-in options and each other's URLs. */
+  appConfig: publicProcedure.query(({ ctx }) => ({
+    googleSignIn: googleSignInEnabled(ctx.env),
+    webUrl: ctx.env.WEB_URL,
+    adminUrl: ctx.env.ADMIN_URL,
+  })),
   /** The signed-in user, or null; plus the admin behind an impersonated session. */
   me: publicProcedure.query(async ({ ctx }) => {
     if (!ctx.user || !ctx.session) return null;

@@ -1,0 +1,192 @@
+import { serve } from "@hono/node-server";
+import { type Env, parseEnv } from "@lectern/config";
+import { createDatabase, freePort, schema } from "@lectern/db";
+import { createTestDatabase } from "@lectern/db/testing";
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { desc, eq } from "drizzle-orm";
+import superjson from "superjson";
+import { createApp } from "../app.ts";
+import { createAuth } from "../auth/index.ts";
+import { createLogger } from "../logger.ts";
+import type { AppRouter } from "../router.ts";
+import { startWorker } from "../worker.ts";
+
+export interface TestPg {
+  adminUrl: string;
+  template: string;
+}
+
+export const TEST_ORIGIN = "http://localhost:5173";
+
+/** A fresh database cloned from the migrated template, and the whole API built on it. */
+export async function createTestApp(pg: TestPg, overrides: Record<string, string> = {}) {
+  const url = await createTestDatabase(pg.adminUrl, pg.template);
+  const env: Env = parseEnv({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: url,
+    TRUST_PROXY: "true",
+    WEB_URL: TEST_ORIGIN,
+    ...overrides,
+  });
+  const database = createDatabase(url, { max: 10 });
+  const logger = createLogger(env);
+  const auth = createAuth({ db: database.db, env });
+  const app = createApp({ env, database, auth, logger });
+  return {
+    app,
+    env,
+    database,
+    db: database.db,
+    auth,
+    logger,
+    /** A browser-like client: keeps cookies, sends the web app's Origin and a client IP. */
+    agent: (options: AgentOptions = {}) => new Agent(app, options),
+    close: () => database.close(),
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+interface AgentOptions {
+  origin?: string | null;
+  ip?: string;
+}
+
+type Fetchable = { request: (input: string, init?: RequestInit) => Response | Promise<Response> };
+
+export class Agent {
+  readonly cookies = new Map<string, string>();
+  readonly trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
+  private readonly target: Fetchable;
+  private readonly options: AgentOptions;
+
+  constructor(target: Fetchable, options: AgentOptions = {}) {
+    this.target = target;
+    this.options = options;
+    this.trpc = createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: "http://localhost/api/trpc",
+          transformer: superjson,
+          fetch: async (input, init) => this.fetch(String(input), init as RequestInit),
+        }),
+      ],
+    });
+  }
+
+  async fetch(input: string, init: RequestInit = {}): Promise<Response> {
+    const path = input.replace(/^https?:\/\/[^/]+/, "");
+    const headers = new Headers(init.headers);
+    const origin = this.options.origin === undefined ? TEST_ORIGIN : this.options.origin;
+    if (origin) headers.set("origin", origin);
+    headers.set("x-forwarded-for", this.options.ip ?? "203.0.113.10");
+    if (this.cookies.size > 0) {
+      headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    }
+    const response = await this.target.request(path, { ...init, headers });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = cookie.split(";");
+      const index = pair.indexOf("=");
+      const name = pair.slice(0, index).trim();
+      const value = pair.slice(index + 1).trim();
+      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "";
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** POSTs JSON to a better-auth endpoint under /api/auth. */
+  authPost(path: string, body: unknown) {
+    return this.fetch(`/api/auth${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  authGet(path: string) {
+    return this.fetch(`/api/auth${path}`);
+  }
+}
+
+/** The newest email sent to an address, read from the outbox as a person would read their inbox. */
+export async function latestEmail(db: TestApp["db"], to: string, template?: string) {
+  const rows = await db
+    .select()
+    .from(schema.emailOutbox)
+    .where(eq(schema.emailOutbox.toAddress, to))
+    .orderBy(desc(schema.emailOutbox.createdAt));
+  const email = rows.find((r) => !template || r.template === template);
+  if (!email) throw new Error(`no ${template ?? ""} email to ${to}`);
+  return email;
+}
+
+/** The token in the link of the newest email of that template to that address. */
+export async function tokenFromEmail(db: TestApp["db"], to: string, template: string) {
+  const email = await latestEmail(db, to, template);
+  const url = email.textBody.match(/https?:\/\/\S+/)?.[0];
+  const token = url ? new URL(url).searchParams.get("token") : null;
+  if (!token) throw new Error(`no link with a token in ${template} email to ${to}`);
+  return token;
+}
+
+export const TEST_PASSWORD = "correct-horse-battery";
+
+/** Signs up through better-auth, follows the emailed verification link, and is signed in. */
+export async function signUpVerified(
+  t: TestApp,
+  user: { name?: string; email: string; password?: string },
+  agentOptions: AgentOptions = {},
+) {
+  const agent = t.agent(agentOptions);
+  const password = user.password ?? TEST_PASSWORD;
+  const signUp = await agent.authPost("/sign-up/email", { name: user.name ?? "Test User", email: user.email, password });
+  if (!signUp.ok) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);
+  const token = await tokenFromEmail(t.db, user.email, "verify-email");
+  const verified = await agent.authGet(`/verify-email?token=${encodeURIComponent(token)}`);
+  if (verified.status >= 400) throw new Error(`verification failed: ${verified.status}`);
+  const me = await agent.trpc.account.me.query();
+  if (!me) throw new Error("not signed in after verification");
+  return { agent, user: me, password };
+}
+
+/** A signed-in user with the given role (promoted directly: it is the test's world, not the rule under test). */
+export async function signedInAs(t: TestApp, role: "learner" | "teacher" | "admin", email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.com`) {
+  const { agent, user, password } = await signUpVerified(t, { name: `A ${role}`, email });
+  if (role !== "learner") await t.db.update(schema.users).set({ role }).where(eq(schema.users.id, user.id));
+  return { agent, user: { ...user, role }, password, email };
+}
+
+/** The app code (AppError code) of a failed tRPC call, and its HTTP status. */
+export async function trpcError(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      const data = error.data as { appCode?: string; httpStatus?: number; zodError?: unknown } | undefined;
+      return { appCode: data?.appCode, status: data?.httpStatus, message: error.message, zodError: data?.zodError };
+    }
+    throw error;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+/** The API on a real port with its worker: for browser tests and benchmarks. */
+export async function startTestServer(pg: TestPg, overrides: Record<string, string> = {}) {
+  const port = Number(overrides.API_PORT ?? (await freePort()));
+  const t = await createTestApp(pg, { API_PORT: String(port), API_URL: `http://127.0.0.1:${port}`, ...overrides });
+  const worker = await startWorker({ env: t.env, database: t.database, logger: t.logger });
+  const server = serve({ fetch: t.app.fetch, hostname: "127.0.0.1", port });
+  await new Promise<void>((resolve) => server.once("listening", resolve));
+  return {
+    ...t,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await t.close();
+    },
+  };
+}
