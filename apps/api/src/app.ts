@@ -1,4 +1,4 @@
-import { trustedOrigins, type Env } from "@lectern/config";
+import { type Env, trustedOrigins } from "@lectern/config";
 import { type Database, migrationStatus } from "@lectern/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { sql } from "drizzle-orm";
@@ -85,7 +85,13 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     const crossSite = origin ? !origins.includes(origin) : c.req.header("sec-fetch-site") === "cross-site";
     if (crossSite) {
       return c.json(
-        { error: { message: "Cross-origin request refused", code: -32003, data: { appCode: "CROSS_ORIGIN_REQUEST", httpStatus: 403 } } },
+        {
+          error: {
+            message: "Cross-origin request refused",
+            code: -32003,
+            data: { appCode: "CROSS_ORIGIN_REQUEST", httpStatus: 403 },
+          },
+        },
         403,
       );
     }

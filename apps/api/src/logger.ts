@@ -1,5 +1,5 @@
 import type { Env } from "@lectern/config";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger };
 

@@ -1,9 +1,9 @@
-import { type ErrorCode, type Role, ERROR_CODES } from "@lectern/api-contract";
+import { ERROR_CODES, type ErrorCode, type Role } from "@lectern/api-contract";
 import type { Env } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { ZodError, z } from "zod";
 import type { Auth } from "./auth/index.ts";
 import { AppError, fromDatabaseError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
@@ -46,7 +46,11 @@ const APP_CODE_BY_TRPC: Partial<Record<TRPCError["code"], ErrorCode>> = {
 };
 
 export const toTRPCError = (error: AppError) =>
-  new TRPCError({ code: TRPC_CODE_BY_STATUS[error.status] ?? "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
+  new TRPCError({
+    code: TRPC_CODE_BY_STATUS[error.status] ?? "INTERNAL_SERVER_ERROR",
+    message: error.message,
+    cause: error,
+  });
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -78,7 +82,8 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   const cause = result.error.cause;
   const appError = cause instanceof AppError ? cause : fromDatabaseError(cause);
   if (appError) throw toTRPCError(appError);
-  if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.logger.error({ err: cause ?? result.error, path }, "procedure failed");
+  if (result.error.code === "INTERNAL_SERVER_ERROR")
+    ctx.logger.error({ err: cause ?? result.error, path }, "procedure failed");
   return result;
 });
 

@@ -1,6 +1,6 @@
-import { EnvError, type Env, loadEnv } from "@lectern/config";
+import { type Env, EnvError, loadEnv } from "@lectern/config";
 import { connectDatabase, type Database } from "@lectern/db";
-import { Logger as WorkerLogger, run } from "graphile-worker";
+import { run, Logger as WorkerLogger } from "graphile-worker";
 import { createTaskList } from "./jobs/tasks.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createEmailProvider } from "./modules/notifications/providers.ts";
@@ -41,7 +41,10 @@ if (import.meta.main) {
     logger.info("worker running");
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
-        void worker.stop().then(() => connection.close()).then(() => process.exit(0));
+        void worker
+          .stop()
+          .then(() => connection.close())
+          .then(() => process.exit(0));
       });
     }
   } catch (error) {

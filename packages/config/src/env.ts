@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-const bool = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.url({ protocol: /^https?$/ });
 
@@ -30,7 +28,12 @@ export const envSchema = z.object({
   EXTRA_TRUSTED_ORIGINS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
   TRUST_PROXY: bool.default(false),
 
@@ -51,13 +54,7 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-const PRODUCTION_REQUIRED = [
-  "DATABASE_URL",
-  "BETTER_AUTH_SECRET",
-  "API_URL",
-  "WEB_URL",
-  "ADMIN_URL",
-] as const;
+const PRODUCTION_REQUIRED = ["DATABASE_URL", "BETTER_AUTH_SECRET", "API_URL", "WEB_URL", "ADMIN_URL"] as const;
 
 export class EnvError extends Error {
   readonly issues: string[];
@@ -73,9 +70,7 @@ type Source = Record<string, string | undefined>;
 /** Parses the environment once; throws EnvError naming every offending variable. */
 export function parseEnv(source: Source): Env {
   // An empty string means "unset", as in most deploy tools.
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const issues: string[] = [];
   if (cleaned.NODE_ENV === "production") {
     for (const name of PRODUCTION_REQUIRED) {
@@ -114,5 +109,4 @@ export function trustedOrigins(env: Env): string[] {
   ];
 }
 
-export const googleSignInEnabled = (env: Env) =>
-  Boolean(env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET);
+export const googleSignInEnabled = (env: Env) => Boolean(env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET);

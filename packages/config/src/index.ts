@@ -1,2 +1,2 @@
-export { EnvError, envSchema, googleSignInEnabled, loadEnv, parseEnv, trustedOrigins } from "./env.ts";
 export type { Env } from "./env.ts";
+export { EnvError, envSchema, googleSignInEnabled, loadEnv, parseEnv, trustedOrigins } from "./env.ts";

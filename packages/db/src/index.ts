@@ -1,7 +1,7 @@
 export { createDatabase, type Database, type Db, type DbOrTx, type Tx } from "./client.ts";
-export { connectDatabase, type Connection } from "./connect.ts";
+export { type Connection, connectDatabase } from "./connect.ts";
 export { freePort, startEmbeddedPostgres } from "./embedded.ts";
-export { migrateDatabase, migrationStatus, type MigrationStatus } from "./migrate.ts";
+export { type MigrationStatus, migrateDatabase, migrationStatus } from "./migrate.ts";
 export { localStateDir, repoRoot } from "./paths.ts";
 export * as schema from "./schema/index.ts";
 export { containsPattern } from "./search.ts";

@@ -24,9 +24,7 @@ export interface MigrationStatus {
 
 /** Whether every committed migration has been applied (for /readyz). */
 export async function migrationStatus({ db }: Database): Promise<MigrationStatus> {
-  const journal = JSON.parse(
-    await readFile(join(migrationsFolder, "meta", "_journal.json"), "utf8"),
-  ) as Journal;
+  const journal = JSON.parse(await readFile(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as Journal;
   const expected = journal.entries.length;
   const latest = journal.entries.at(-1)?.when ?? 0;
   const exists = await db.execute<{ present: boolean }>(

@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDatabase } from "./client.ts";
 import { freePort, startEmbeddedPostgres } from "./embedded.ts";
@@ -81,10 +81,9 @@ async function dropTestDatabases(adminUrl: string, template: string): Promise<vo
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(
-      "select datname from pg_database where datname like $1",
-      [`${template}%`],
-    );
+    const { rows } = await client.query<{ datname: string }>("select datname from pg_database where datname like $1", [
+      `${template}%`,
+    ]);
     for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
   } finally {
     await client.end();

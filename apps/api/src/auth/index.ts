@@ -11,8 +11,7 @@ import { ac, roles } from "./access.ts";
 /** Header our own middleware sets from the socket (or a trusted proxy); clients cannot forge it. */
 export const CLIENT_IP_HEADER = "x-lectern-client-ip";
 
-export const DISABLED_MESSAGE =
-  "This account has been disabled. Contact support if you think this is a mistake.";
+export const DISABLED_MESSAGE = "This account has been disabled. Contact support if you think this is a mistake.";
 
 export function createAuth({ db, env }: { db: Db; env: Env }) {
   const webUrl = env.WEB_URL.replace(/\/$/, "");

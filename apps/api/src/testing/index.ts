@@ -142,7 +142,11 @@ export async function signUpVerified(
 ) {
   const agent = t.agent(agentOptions);
   const password = user.password ?? TEST_PASSWORD;
-  const signUp = await agent.authPost("/sign-up/email", { name: user.name ?? "Test User", email: user.email, password });
+  const signUp = await agent.authPost("/sign-up/email", {
+    name: user.name ?? "Test User",
+    email: user.email,
+    password,
+  });
   if (!signUp.ok) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);
   const token = await tokenFromEmail(t.db, user.email, "verify-email");
   const verified = await agent.authGet(`/verify-email?token=${encodeURIComponent(token)}`);
@@ -153,7 +157,11 @@ export async function signUpVerified(
 }
 
 /** A signed-in user with the given role (promoted directly: it is the test's world, not the rule under test). */
-export async function signedInAs(t: TestApp, role: "learner" | "teacher" | "admin", email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.com`) {
+export async function signedInAs(
+  t: TestApp,
+  role: "learner" | "teacher" | "admin",
+  email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.com`,
+) {
   const { agent, user, password } = await signUpVerified(t, { name: `A ${role}`, email });
   if (role !== "learner") await t.db.update(schema.users).set({ role }).where(eq(schema.users.id, user.id));
   return { agent, user: { ...user, role }, password, email };

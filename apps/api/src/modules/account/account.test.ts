@@ -30,20 +30,33 @@ describe("accounts", () => {
     const signIn = await fresh.authPost("/sign-in/email", { email: "nadia@example.com", password: TEST_PASSWORD });
     expect(signIn.status).toBe(200);
     const me = await fresh.trpc.account.me.query();
-    expect(me).toMatchObject({ email: "nadia@example.com", role: "learner", timezone: "Africa/Cairo", impersonator: null });
+    expect(me).toMatchObject({
+      email: "nadia@example.com",
+      role: "learner",
+      timezone: "Africa/Cairo",
+      impersonator: null,
+    });
   });
 
   it("updates the profile and rejects an unknown time zone with a field error", async () => {
     const { agent } = await signUpVerified(t, { email: "profile@example.com" });
-    const updated = await agent.trpc.account.updateProfile.mutate({ name: "Renamed", timezone: "Asia/Tokyo", locale: "ar" });
+    const updated = await agent.trpc.account.updateProfile.mutate({
+      name: "Renamed",
+      timezone: "Asia/Tokyo",
+      locale: "ar",
+    });
     expect(updated).toMatchObject({ name: "Renamed", timezone: "Asia/Tokyo", locale: "ar" });
-    const error = await trpcError(agent.trpc.account.updateProfile.mutate({ name: "x", timezone: "Mars/Base", locale: "en" }));
+    const error = await trpcError(
+      agent.trpc.account.updateProfile.mutate({ name: "x", timezone: "Mars/Base", locale: "en" }),
+    );
     expect(error).toMatchObject({ status: 400, appCode: "VALIDATION_FAILED" });
     expect(JSON.stringify(error.zodError)).toContain("Unknown time zone");
   });
 
   it("refuses profile changes when signed out", async () => {
-    const error = await trpcError(t.agent().trpc.account.updateProfile.mutate({ name: "x", timezone: "UTC", locale: "en" }));
+    const error = await trpcError(
+      t.agent().trpc.account.updateProfile.mutate({ name: "x", timezone: "UTC", locale: "en" }),
+    );
     expect(error).toMatchObject({ status: 401, appCode: "UNAUTHENTICATED" });
   });
 });

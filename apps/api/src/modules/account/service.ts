@@ -11,7 +11,17 @@ export interface Viewer {
 export async function getProfile(db: Db, viewer: Viewer) {
   const user = await db.query.users.findFirst({
     where: eq(schema.users.id, viewer.id),
-    columns: { id: true, name: true, email: true, role: true, timezone: true, locale: true, emailVerified: true, image: true, createdAt: true },
+    columns: {
+      id: true,
+      name: true,
+      email: true,
+      role: true,
+      timezone: true,
+      locale: true,
+      emailVerified: true,
+      image: true,
+      createdAt: true,
+    },
   });
   if (!user) throw new AppError("USER_NOT_FOUND", "Your account no longer exists");
   return user;

@@ -1,4 +1,11 @@
-import { DisableUserInput, ListAuditInput, ListOutboxInput, SearchUsersInput, SetRoleInput, UserIdInput } from "@lectern/api-contract";
+import {
+  DisableUserInput,
+  ListAuditInput,
+  ListOutboxInput,
+  SearchUsersInput,
+  SetRoleInput,
+  UserIdInput,
+} from "@lectern/api-contract";
 import { adminProcedure, impersonationProcedure, router } from "../../trpc.ts";
 import { listAudit } from "../audit/service.ts";
 import { listOutbox } from "../notifications/service.ts";

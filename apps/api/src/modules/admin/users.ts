@@ -125,8 +125,14 @@ export async function disableUser(db: Db, actor: AdminActor, userId: string, rea
       .where(eq(users.id, userId))
       .for("update");
     if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
-    await tx.update(users).set({ banned: true, banReason: reason, banExpires: null, updatedAt: new Date() }).where(eq(users.id, userId));
-    const revoked = await tx.delete(authSessions).where(eq(authSessions.userId, userId)).returning({ id: authSessions.id });
+    await tx
+      .update(users)
+      .set({ banned: true, banReason: reason, banExpires: null, updatedAt: new Date() })
+      .where(eq(users.id, userId));
+    const revoked = await tx
+      .delete(authSessions)
+      .where(eq(authSessions.userId, userId))
+      .returning({ id: authSessions.id });
     await recordAudit(tx, {
       actorId: actor.id,
       action: "user.disable",
@@ -149,7 +155,10 @@ export async function enableUser(db: Db, actor: AdminActor, userId: string) {
       .for("update");
     if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
     if (!before.banned) return;
-    await tx.update(users).set({ banned: false, banReason: null, banExpires: null, updatedAt: new Date() }).where(eq(users.id, userId));
+    await tx
+      .update(users)
+      .set({ banned: false, banReason: null, banExpires: null, updatedAt: new Date() })
+      .where(eq(users.id, userId));
     await recordAudit(tx, {
       actorId: actor.id,
       action: "user.enable",

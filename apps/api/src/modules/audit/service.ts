@@ -1,7 +1,7 @@
 import type { ListAuditInput } from "@lectern/api-contract";
-import { and, count, desc, eq, gte, ilike, lte } from "drizzle-orm";
 import type { DbOrTx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
+import { and, count, desc, eq, gte, ilike, lte } from "drizzle-orm";
 
 export interface AuditEntry {
   actorId: string | null;

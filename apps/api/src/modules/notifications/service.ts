@@ -1,9 +1,7 @@
-import type { Locale } from "@lectern/api-contract";
+import type { ListOutboxInput, Locale } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
-import { schema } from "@lectern/db";
-import { containsPattern } from "@lectern/db";
+import { containsPattern, schema } from "@lectern/db";
 import { and, count, desc, eq, ilike } from "drizzle-orm";
-import type { ListOutboxInput } from "@lectern/api-contract";
 import { addJob } from "../../jobs/queue.ts";
 import type { Logger } from "../../logger.ts";
 import type { EmailProvider } from "./providers.ts";
@@ -45,7 +43,7 @@ export async function deliverEmail(
   attempt: { number: number; max: number },
 ): Promise<void> {
   const email = await db.query.emailOutbox.findFirst({ where: eq(schema.emailOutbox.id, outboxId) });
-  if (!email || email.status !== "queued") return; // already handled: a retry must not resend
+  if (email?.status !== "queued") return; // already handled: a retry must not resend
   try {
     const status = await provider.send({
       to: email.toAddress,
