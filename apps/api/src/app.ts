@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import superjson from "superjson";
 import { type Auth, CLIENT_IP_HEADER } from "./auth/index.ts";
 import { clientIp } from "./http/client-ip.ts";
 import type { Logger } from "./logger.ts";
@@ -69,6 +70,10 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     }
   });
 
+  // better-auth's admin plugin endpoints (ban, set-role, impersonate, ...) would skip Lectern's rules
+  // and audit log: admins act through the admin.* procedures, which call them server-side.
+  app.all("/api/auth/admin/*", (c) => c.json({ error: { code: "NOT_FOUND", message: "Not found" } }, 404));
+
   app.on(["GET", "POST"], "/api/auth/*", (c) => {
     // better-auth reads the client IP (for rate limits) from a header only we may set.
     const headers = new Headers(c.req.raw.headers);
@@ -84,16 +89,13 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     const origin = c.req.header("origin");
     const crossSite = origin ? !origins.includes(origin) : c.req.header("sec-fetch-site") === "cross-site";
     if (crossSite) {
-      return c.json(
-        {
-          error: {
-            message: "Cross-origin request refused",
-            code: -32003,
-            data: { appCode: "CROSS_ORIGIN_REQUEST", httpStatus: 403 },
-          },
-        },
-        403,
-      );
+      // Shaped like the error formatter's output (superjson-wrapped) so tRPC clients can read the code.
+      const error = {
+        message: "Cross-origin request refused",
+        code: -32003,
+        data: { code: "FORBIDDEN", httpStatus: 403, appCode: "CROSS_ORIGIN_REQUEST", status: 403, zodError: null },
+      };
+      return c.json({ error: superjson.serialize(error) }, 403);
     }
     return next();
   });

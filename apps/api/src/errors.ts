@@ -12,13 +12,19 @@ export class AppError extends Error {
   }
 }
 
-/** Postgres conflicts (unique, exclusion, deadlock, serialization) are the caller's 409, not a 500. */
+/**
+ * Postgres conflicts (unique, exclusion, deadlock, serialization) are the caller's 409, and text it
+ * cannot store (NUL bytes) the caller's 400; never a 500.
+ */
 export function fromDatabaseError(error: unknown): AppError | undefined {
   const code = (error as { code?: unknown } | null)?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
   switch (code) {
     case "23505":
     case "23P01":
       return new AppError("CONFLICT", "This conflicts with existing data", { cause: error });
+    case "22021":
+    case "22P05":
+      return new AppError("BAD_REQUEST", "The input contains characters that cannot be stored", { cause: error });
     case "40001":
     case "40P01":
       return new AppError("CONFLICT", "A concurrent change got there first; please retry", { cause: error });

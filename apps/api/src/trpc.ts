@@ -43,6 +43,7 @@ const APP_CODE_BY_TRPC: Partial<Record<TRPCError["code"], ErrorCode>> = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   TOO_MANY_REQUESTS: "RATE_LIMITED",
+  METHOD_NOT_SUPPORTED: "BAD_REQUEST",
 };
 
 export const toTRPCError = (error: AppError) =>

@@ -1,9 +1,10 @@
-import { TimeZone } from "@lectern/api-contract";
+import { Locale, TimeZone } from "@lectern/api-contract";
 import { type Env, googleSignInEnabled, trustedOrigins } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { APIError } from "better-auth/api";
 import { admin } from "better-auth/plugins";
 import { enqueueEmail } from "../modules/notifications/service.ts";
 import { ac, roles } from "./access.ts";
@@ -20,6 +21,8 @@ export function createAuth({ db, env }: { db: Db; env: Env }) {
     baseURL: env.API_URL,
     basePath: "/api/auth",
     secret: env.BETTER_AUTH_SECRET,
+    // better-auth logs to the console on its own; LOG_LEVEL=silent (tests) silences it too.
+    logger: { disabled: env.LOG_LEVEL === "silent" },
     trustedOrigins: trustedOrigins(env),
     database: drizzleAdapter(db, { provider: "pg", schema: schema.authSchema }),
     user: {
@@ -79,8 +82,11 @@ export function createAuth({ db, env }: { db: Db; env: Env }) {
       },
     },
     advanced: {
+      // better-auth turns its origin (CSRF) check off when NODE_ENV=test; keep it on everywhere.
+      disableOriginCheck: false,
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
-      database: { generateId: () => crypto.randomUUID() },
+      // joins: read a session and its user in one query (relations in @lectern/db's schema)
+      database: { generateId: () => crypto.randomUUID(), joins: true },
     },
     databaseHooks: {
       user: {
@@ -94,6 +100,15 @@ export function createAuth({ db, env }: { db: Db; env: Env }) {
               role: "learner",
             },
           }),
+        },
+        update: {
+          // /update-user accepts these fields too: hold them to the same rules as updateProfile.
+          before: async (user) => {
+            if (user.timezone !== undefined && !TimeZone.safeParse(user.timezone).success)
+              throw new APIError("BAD_REQUEST", { message: "Unknown time zone", code: "VALIDATION_FAILED" });
+            if (user.locale !== undefined && !Locale.safeParse(user.locale).success)
+              throw new APIError("BAD_REQUEST", { message: "Unknown locale", code: "VALIDATION_FAILED" });
+          },
         },
       },
     },

@@ -21,6 +21,24 @@ export const TEST_ORIGIN = "http://localhost:5173";
 /** A fresh database cloned from the migrated template, and the whole API built on it. */
 export async function createTestApp(pg: TestPg, overrides: Record<string, string> = {}) {
   const url = await createTestDatabase(pg.adminUrl, pg.template);
+  const t = buildApp(url, overrides);
+  const others: { close: () => Promise<void> }[] = [];
+  return {
+    ...t,
+    /** Another API process on the same database (its own pool and auth instance). */
+    instance(instanceOverrides: Record<string, string> = overrides) {
+      const other = buildApp(url, instanceOverrides);
+      others.push(other);
+      return other;
+    },
+    close: async () => {
+      await Promise.all(others.map((o) => o.close()));
+      await t.close();
+    },
+  };
+}
+
+function buildApp(url: string, overrides: Record<string, string>) {
   const env: Env = parseEnv({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
@@ -50,20 +68,31 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 interface AgentOptions {
   origin?: string | null;
-  ip?: string;
+  /** X-Forwarded-For; each agent gets its own address unless given one (null: send none). */
+  ip?: string | null;
 }
 
-type Fetchable = { request: (input: string, init?: RequestInit) => Response | Promise<Response> };
+let agentCount = 0;
+/** A distinct address (benchmarking range) per agent: agents never share a rate-limit budget. */
+const nextIp = () => {
+  agentCount += 1;
+  return `198.18.${Math.floor(agentCount / 256) % 256}.${agentCount % 256}`;
+};
+
+export type Fetchable = { request: (input: string, init?: RequestInit) => Response | Promise<Response> };
 
 export class Agent {
-  readonly cookies = new Map<string, string>();
+  readonly cookies: Map<string, string>;
   readonly trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
   private readonly target: Fetchable;
   private readonly options: AgentOptions;
+  readonly ip: string | null;
 
-  constructor(target: Fetchable, options: AgentOptions = {}) {
+  constructor(target: Fetchable, options: AgentOptions = {}, cookies = new Map<string, string>()) {
     this.target = target;
     this.options = options;
+    this.cookies = cookies;
+    this.ip = options.ip === undefined ? nextIp() : options.ip;
     this.trpc = createTRPCClient<AppRouter>({
       links: [
         httpLink({
@@ -75,12 +104,18 @@ export class Agent {
     });
   }
 
+  /** The same browser (shared cookie jar, same IP) sending another Origin, or talking to another app. */
+  with(options: AgentOptions & { target?: Fetchable }) {
+    const { target = this.target, ...rest } = options;
+    return new Agent(target, { ...this.options, ip: this.ip, ...rest }, this.cookies);
+  }
+
   async fetch(input: string, init: RequestInit = {}): Promise<Response> {
     const path = input.replace(/^https?:\/\/[^/]+/, "");
     const headers = new Headers(init.headers);
     const origin = this.options.origin === undefined ? TEST_ORIGIN : this.options.origin;
     if (origin) headers.set("origin", origin);
-    headers.set("x-forwarded-for", this.options.ip ?? "203.0.113.10");
+    if (this.ip && !headers.has("x-forwarded-for")) headers.set("x-forwarded-for", this.ip);
     if (this.cookies.size > 0) {
       headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     }
@@ -179,6 +214,34 @@ export async function trpcError(promise: Promise<unknown>) {
     throw error;
   }
   throw new Error("expected the call to fail, but it succeeded");
+}
+
+/**
+ * A tRPC call on the wire, as a browser would send it, keeping the whole response: for asserting
+ * status codes and that a refused call carries no data.
+ */
+export async function rawTrpc(agent: Agent, type: "query" | "mutation", path: string, input?: unknown) {
+  const payload = JSON.stringify(superjson.serialize(input));
+  const response =
+    type === "query"
+      ? await agent.fetch(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(payload)}`}`)
+      : await agent.fetch(`/api/trpc/${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: input === undefined ? undefined : payload,
+        });
+  const text = await response.text();
+  const body = JSON.parse(text) as {
+    result?: { data: Parameters<typeof superjson.deserialize>[0] };
+    error?: { json: { message: string; data?: { appCode?: string; httpStatus?: number } } };
+  };
+  return {
+    status: response.status,
+    text,
+    appCode: body.error?.json.data?.appCode,
+    data: body.result ? superjson.deserialize(body.result.data) : undefined,
+    body,
+  };
 }
 
 /** The API on a real port with its worker: for browser tests and benchmarks. */

@@ -1,5 +1,6 @@
 // Tables owned by better-auth (core + admin plugin), plus Lectern's own profile fields on users.
 // Property names are better-auth's field names; the drizzle adapter maps them to these tables.
+import { relations } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 const timestamps = {
@@ -92,6 +93,18 @@ export const authRateLimits = pgTable("auth_rate_limits", {
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
 });
 
+// Relations let better-auth's adapter read a session and its user in one joined query.
+export const usersRelations = relations(users, ({ many }) => ({
+  sessions: many(authSessions),
+  accounts: many(authAccounts),
+}));
+export const authSessionsRelations = relations(authSessions, ({ one }) => ({
+  user: one(users, { fields: [authSessions.userId], references: [users.id] }),
+}));
+export const authAccountsRelations = relations(authAccounts, ({ one }) => ({
+  user: one(users, { fields: [authAccounts.userId], references: [users.id] }),
+}));
+
 /** The model-name → table map better-auth's drizzle adapter expects. */
 export const authSchema = {
   user: users,
@@ -99,4 +112,7 @@ export const authSchema = {
   account: authAccounts,
   verification: authVerifications,
   rateLimit: authRateLimits,
+  usersRelations,
+  authSessionsRelations,
+  authAccountsRelations,
 };

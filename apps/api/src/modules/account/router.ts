@@ -13,11 +13,9 @@ export const accountRouter = router({
   /** The signed-in user, or null; plus the admin behind an impersonated session. */
   me: publicProcedure.query(async ({ ctx }) => {
     if (!ctx.user || !ctx.session) return null;
-    const [profile, impersonator] = await Promise.all([
-      account.getProfile(ctx.db, ctx.user),
-      account.impersonatorOf(ctx.db, ctx.session.impersonatedBy),
-    ]);
-    return { ...profile, impersonator };
+    // The session lookup already read the user row: no second query on this hot path.
+    const impersonator = await account.impersonatorOf(ctx.db, ctx.session.impersonatedBy);
+    return { ...account.toProfile(ctx.user), impersonator };
   }),
   updateProfile: authedProcedure
     .input(UpdateProfileInput)

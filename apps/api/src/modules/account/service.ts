@@ -1,4 +1,4 @@
-import type { UpdateProfileInput } from "@lectern/api-contract";
+import type { Locale, Role, UpdateProfileInput } from "@lectern/api-contract";
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { eq } from "drizzle-orm";
@@ -8,23 +8,37 @@ export interface Viewer {
   id: string;
 }
 
+type UserRow = typeof schema.users.$inferSelect;
+type ProfileSource = Pick<UserRow, "id" | "name" | "email" | "emailVerified" | "createdAt"> & {
+  role?: string | null;
+  image?: string | null;
+  timezone?: string | null;
+  locale?: string | null;
+};
+
+/** What a user may see of their own account. */
+export function toProfile(user: ProfileSource) {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: normalizeRole(user.role),
+    timezone: user.timezone ?? "UTC",
+    locale: (user.locale === "ar" ? "ar" : "en") as Locale,
+    emailVerified: user.emailVerified,
+    image: user.image ?? null,
+    createdAt: user.createdAt,
+  };
+}
+
+export function normalizeRole(role: string | null | undefined): Role {
+  return role === "admin" || role === "teacher" ? role : "learner";
+}
+
 export async function getProfile(db: Db, viewer: Viewer) {
-  const user = await db.query.users.findFirst({
-    where: eq(schema.users.id, viewer.id),
-    columns: {
-      id: true,
-      name: true,
-      email: true,
-      role: true,
-      timezone: true,
-      locale: true,
-      emailVerified: true,
-      image: true,
-      createdAt: true,
-    },
-  });
+  const user = await db.query.users.findFirst({ where: eq(schema.users.id, viewer.id) });
   if (!user) throw new AppError("USER_NOT_FOUND", "Your account no longer exists");
-  return user;
+  return toProfile(user);
 }
 
 export async function updateProfile(db: Db, viewer: Viewer, input: UpdateProfileInput) {

@@ -1,12 +1,13 @@
 import type { Role, SearchUsersInput } from "@lectern/api-contract";
 import type { Db } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
-import { and, asc, count, desc, eq, ilike, max, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, ilike, isNull, max, or, type SQL, sql } from "drizzle-orm";
 import type { Auth } from "../../auth/index.ts";
 import { AppError } from "../../errors.ts";
-import { recordAudit } from "../audit/service.ts";
+import { normalizeRole } from "../account/service.ts";
+import { listAudit, recordAudit } from "../audit/service.ts";
 
-const { users, authSessions, auditLog } = schema;
+const { users, authSessions } = schema;
 
 /** The admin performing an action and the request it came from. */
 export interface AdminActor {
@@ -66,23 +67,25 @@ async function requireUser(db: Db, userId: string) {
 
 export async function getUser(db: Db, userId: string) {
   const user = await requireUser(db, userId);
-  const [[sessions], recentAudit] = await Promise.all([
+  // Sessions the user opened themselves and that are still valid; an admin's impersonation is not a sign-in.
+  const ownLiveSessions = and(
+    eq(authSessions.userId, userId),
+    isNull(authSessions.impersonatedBy),
+    gt(authSessions.expiresAt, sql`now()`),
+  );
+  const [[sessions], [lastSignIn], recentAudit] = await Promise.all([
+    db.select({ active: count() }).from(authSessions).where(ownLiveSessions),
     db
-      .select({ active: count(), lastSignInAt: max(authSessions.createdAt) })
+      .select({ at: max(authSessions.createdAt) })
       .from(authSessions)
-      .where(eq(authSessions.userId, userId)),
-    db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.targetType, "user"), eq(auditLog.targetId, userId)))
-      .orderBy(desc(auditLog.createdAt))
-      .limit(20),
+      .where(and(eq(authSessions.userId, userId), isNull(authSessions.impersonatedBy))),
+    listAudit(db, { targetId: userId, page: 1, pageSize: 20 }),
   ]);
   return {
     id: user.id,
     name: user.name,
     email: user.email,
-    role: user.role as Role,
+    role: normalizeRole(user.role),
     banned: user.banned,
     banReason: user.banReason,
     emailVerified: user.emailVerified,
@@ -90,8 +93,8 @@ export async function getUser(db: Db, userId: string) {
     locale: user.locale,
     createdAt: user.createdAt,
     activeSessions: sessions?.active ?? 0,
-    lastSignInAt: sessions?.lastSignInAt ?? null,
-    recentAudit,
+    lastSignInAt: lastSignIn?.at ?? null,
+    recentAudit: recentAudit.items,
   };
 }
 
