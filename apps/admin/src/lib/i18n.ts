@@ -1,0 +1,42 @@
+import "dayjs/locale/ar";
+import type { Locale } from "@lectern/api-contract";
+import i18n from "i18next";
+import { initReactI18next } from "react-i18next";
+import { z } from "zod";
+import { ar as zodArabic, en as zodEnglish } from "zod/locales";
+import { ar } from "../locales/ar.ts";
+import { en } from "../locales/en.ts";
+
+/** Each language is named in its own script, so anyone can find theirs. */
+export const LANGUAGES: Record<Locale, string> = { en: "English", ar: "العربية" };
+
+const STORAGE_KEY = "lectern.admin.language";
+export const isLocale = (value: unknown): value is Locale => value === "en" || value === "ar";
+
+i18n.on("languageChanged", (language) => {
+  document.documentElement.lang = language;
+  // Mantine's DirectionProvider follows this attribute.
+  document.documentElement.dir = i18n.dir(language);
+  z.config(language === "ar" ? zodArabic() : zodEnglish());
+});
+
+const stored = localStorage.getItem(STORAGE_KEY);
+await i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, ar: { translation: ar } },
+  lng: isLocale(stored) ? stored : navigator.language.startsWith("ar") ? "ar" : "en",
+  fallbackLng: "en",
+  interpolation: { escapeValue: false },
+});
+
+/** The viewer's explicit choice: kept in this browser and preferred over the account's locale. */
+export function chooseLanguage(language: Locale) {
+  localStorage.setItem(STORAGE_KEY, language);
+  void i18n.changeLanguage(language);
+}
+
+/** Follows the signed-in account's locale unless the viewer chose a language in this browser. */
+export function followAccountLocale(locale: string) {
+  if (!isLocale(localStorage.getItem(STORAGE_KEY)) && isLocale(locale)) void i18n.changeLanguage(locale);
+}
+
+export { i18n };

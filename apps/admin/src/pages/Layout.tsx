@@ -1,0 +1,61 @@
+import { AppShell, Burger, Button, Group, NavLink, Text } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { useTranslation } from "react-i18next";
+import { Link, Outlet, useLocation } from "react-router";
+import { LanguageSelect } from "../components/LanguageSelect.tsx";
+import { signOut } from "../lib/auth-client.ts";
+import type { Me } from "../lib/trpc.ts";
+
+const NAV = [
+  { to: "/users", label: "nav.users" },
+  { to: "/audit", label: "nav.audit" },
+  { to: "/outbox", label: "nav.outbox" },
+] as const;
+
+export function Layout({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const [opened, { toggle, close }] = useDisclosure();
+  const { pathname } = useLocation();
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.toggle")} />
+            <Text fw={700} visibleFrom="xs">
+              {t("app.name")}
+            </Text>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" visibleFrom="sm">
+              {me.name}
+            </Text>
+            <LanguageSelect />
+            <Button variant="default" onClick={signOut}>
+              {t("common.signOut")}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        {NAV.map(({ to, label }) => (
+          <NavLink
+            key={to}
+            component={Link}
+            to={to}
+            label={t(label)}
+            active={pathname.startsWith(to)}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,85 @@
+import { SignInInput } from "@lectern/api-contract";
+import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useForm } from "@mantine/form";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { LanguageSelect } from "../components/LanguageSelect.tsx";
+import { authClient } from "../lib/auth-client.ts";
+import { formResolver } from "../lib/errors.ts";
+import { i18n } from "../lib/i18n.ts";
+import { trpc } from "../lib/trpc.ts";
+
+/** better-auth answers with its own codes; the admin plugin's BANNED_USER is our disabled account. */
+function signInErrorMessage(error: { code?: string; status: number }) {
+  if (error.status === 429) return i18n.t("errors.RATE_LIMITED");
+  switch (error.code) {
+    case "INVALID_EMAIL_OR_PASSWORD":
+      return i18n.t("signIn.invalidCredentials");
+    case "EMAIL_NOT_VERIFIED":
+      return i18n.t("signIn.emailNotVerified");
+    case "BANNED_USER":
+      return i18n.t("signIn.disabled");
+    default:
+      return i18n.t(error.status >= 500 ? "errors.INTERNAL" : "errors.BAD_REQUEST");
+  }
+}
+
+export function SignInPage() {
+  const { t } = useTranslation();
+  const utils = trpc.useUtils();
+  const [failure, setFailure] = useState<string | null>(null);
+  const form = useForm({ initialValues: { email: "", password: "" }, validate: formResolver(SignInInput) });
+
+  const submit = form.onSubmit(
+    async (values) => {
+      setFailure(null);
+      try {
+        const { error } = await authClient.signIn.email(SignInInput.parse(values));
+        if (error) return setFailure(signInErrorMessage(error));
+      } catch {
+        return setFailure(t("errors.NETWORK"));
+      }
+      await utils.invalidate();
+    },
+    () => setFailure(null),
+  );
+
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={420}>
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <Group justify="space-between" wrap="nowrap">
+              <Text fw={700}>{t("app.name")}</Text>
+              <LanguageSelect />
+            </Group>
+            <Title order={1} size="h3">
+              {t("signIn.title")}
+            </Title>
+            <Text c="dimmed" size="sm">
+              {t("signIn.subtitle")}
+            </Text>
+            {failure && <Alert color="red">{failure}</Alert>}
+            <TextInput
+              label={t("signIn.email")}
+              type="email"
+              autoComplete="username"
+              required
+              {...form.getInputProps("email")}
+            />
+            <PasswordInput
+              label={t("signIn.password")}
+              autoComplete="current-password"
+              required
+              visibilityToggleButtonProps={{ "aria-label": t("signIn.toggleVisibility") }}
+              {...form.getInputProps("password")}
+            />
+            <Button type="submit" loading={form.submitting}>
+              {t("signIn.submit")}
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+    </Center>
+  );
+}
