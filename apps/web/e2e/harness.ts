@@ -1,0 +1,73 @@
+// Browser-test world: a throwaway embedded Postgres, the API with its worker on a loopback port,
+// the built web app and admin console served by `vite preview` (proxying /api), and Chromium.
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { seedDemoData } from "@lectern/api/seed";
+import { startTestServer } from "@lectern/api/testing";
+import { freePort, repoRoot } from "@lectern/db";
+import { startTestPostgres } from "@lectern/db/testing";
+import chromium from "@sparticuz/chromium";
+import { type Browser, chromium as playwright } from "playwright-core";
+import { preview } from "vite";
+
+const appRoot = (app: "web" | "admin") => fileURLToPath(new URL(`../../${app}/`, import.meta.url));
+
+async function servePreview(app: "web" | "admin", port: number, apiUrl: string) {
+  const server = await preview({
+    root: appRoot(app),
+    configFile: `${appRoot(app)}vite.config.ts`,
+    logLevel: "warn",
+    preview: { host: "localhost", port, strictPort: true, proxy: { "/api": { target: apiUrl } } },
+  });
+  return server;
+}
+
+// Flags for a serverless sandbox we do not want: same-origin rules and mixed-content blocking stay
+// on, and a single-process browser dies with its first closed context.
+const UNWANTED_FLAGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--single-process"]);
+
+async function launchBrowser(): Promise<Browser> {
+  // @sparticuz/chromium unpacks into $TMPDIR/chromium and reuses whatever is there: give it our own.
+  const tmp = `${repoRoot}.cache/chromium`;
+  await mkdir(tmp, { recursive: true });
+  process.env.TMPDIR = tmp;
+  return playwright.launch({
+    executablePath: await chromium.executablePath(),
+    args: [
+      ...chromium.args.filter((a) => !UNWANTED_FLAGS.has(a)),
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+    headless: true,
+  });
+}
+
+export async function startWorld() {
+  const [webPort, adminPort] = [await freePort(), await freePort()];
+  const webUrl = `http://localhost:${webPort}`;
+  const adminUrl = `http://localhost:${adminPort}`;
+  const pg = await startTestPostgres();
+  const api = await startTestServer(pg, { WEB_URL: webUrl, ADMIN_URL: adminUrl });
+  await seedDemoData(api.db, api.auth);
+  const [web, admin] = await Promise.all([
+    servePreview("web", webPort, api.url),
+    servePreview("admin", adminPort, api.url),
+  ]);
+  const browser = await launchBrowser();
+  return {
+    api,
+    webUrl,
+    adminUrl,
+    browser,
+    async close() {
+      await browser.close();
+      await Promise.all([web.close(), admin.close()]);
+      await api.close();
+      await pg.stop();
+    },
+  };
+}
+
+export type World = Awaited<ReturnType<typeof startWorld>>;

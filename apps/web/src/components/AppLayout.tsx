@@ -1,0 +1,129 @@
+import { AppShell, Burger, Button, Group, Menu, NavLink, Text } from "@mantine/core";
+import { useDisclosure, useElementSize } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { authClient } from "../lib/auth-client";
+import { authCall, toFailure } from "../lib/errors";
+import { canTeach, useCurrentUser } from "../lib/session";
+import { ImpersonationBanner } from "./ImpersonationBanner";
+import { LanguageSwitch } from "./LanguageSwitch";
+
+const BAR_HEIGHT = 60;
+
+/** The signed-in frame: impersonation banner, header, navigation, and the page. */
+export function AppLayout() {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const [navOpened, nav] = useDisclosure();
+  // The header grows by the banner's height, which depends on how its text wraps.
+  const header = useElementSize();
+
+  return (
+    <AppShell
+      header={{ height: Math.max(header.height, BAR_HEIGHT) + 1 }}
+      navbar={{ width: 240, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
+      padding="lg"
+    >
+      <AppShell.Header>
+        <div ref={header.ref}>
+          {me.impersonator && <ImpersonationBanner me={me} impersonator={me.impersonator} />}
+          <Group h={BAR_HEIGHT} px="md" justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <Burger opened={navOpened} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.toggle")} />
+              <Text component={Link} to="/" fw={700} fz="xl" c="indigo.7">
+                {t("common.appName")}
+              </Text>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              <LanguageSwitch />
+              <UserMenu />
+            </Group>
+          </Group>
+        </div>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" component="nav" aria-label={t("nav.main")}>
+        <AppShell.Section grow>
+          <NavItems onNavigate={nav.close} />
+        </AppShell.Section>
+        <AppShell.Section>
+          <SignOutButton />
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function NavItems({ onNavigate }: { onNavigate: () => void }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const { pathname } = useLocation();
+  const items = [
+    { to: "/", label: t("nav.dashboard") },
+    { to: "/profile", label: t("nav.profile") },
+    ...(canTeach(me) ? [{ to: "/teaching", label: t("nav.teaching") }] : []),
+  ];
+  return items.map((item) => (
+    <NavLink
+      key={item.to}
+      component={Link}
+      to={item.to}
+      label={item.label}
+      active={pathname === item.to}
+      aria-current={pathname === item.to ? "page" : undefined}
+      onClick={onNavigate}
+    />
+  ));
+}
+
+function UserMenu() {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const signOut = useSignOut();
+  return (
+    <Menu position="bottom-end" width={200}>
+      <Menu.Target>
+        <Button variant="subtle" aria-label={t("userMenu.label", { name: me.name })} maw={200}>
+          <Text truncate="end" inherit>
+            {me.name}
+          </Text>
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item component={Link} to="/profile">
+          {t("userMenu.profile")}
+        </Menu.Item>
+        <Menu.Item onClick={() => signOut.mutate()}>{t("userMenu.signOut")}</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function SignOutButton() {
+  const { t } = useTranslation();
+  const signOut = useSignOut();
+  return (
+    <Button variant="light" color="gray" fullWidth loading={signOut.isPending} onClick={() => signOut.mutate()}>
+      {t("userMenu.signOut")}
+    </Button>
+  );
+}
+
+/** Ends the session, forgets every cached answer of the old session, and goes to sign-in. */
+function useSignOut() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: () => authCall(authClient.signOut()),
+    onSuccess: () => {
+      queryClient.clear();
+      navigate("/sign-in", { replace: true });
+    },
+    onError: (error) => notifications.show({ color: "red", message: toFailure(error, t).message }),
+  });
+}

@@ -1,0 +1,83 @@
+import { schemaResolver, type UseFormReturnType, useForm } from "@mantine/form";
+import type { TFunction } from "i18next";
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { z } from "zod";
+import { type Failure, toFailure, translateContractMessage } from "./errors";
+
+/** One zod issue as a message in the UI language, chosen by the issue's code rather than its English text. */
+function translateIssue(issue: z.core.$ZodIssue, t: TFunction): string {
+  switch (issue.code) {
+    case "too_small":
+      return Number(issue.minimum) <= 1
+        ? t("validation.required")
+        : t("validation.tooShort", { count: Number(issue.minimum) });
+    case "too_big":
+      return t("validation.tooLong", { count: Number(issue.maximum) });
+    case "invalid_format":
+      return issue.format === "email" ? t("validation.invalidEmail") : t("validation.invalid");
+    case "custom":
+      return translateContractMessage(issue.message, t);
+    default:
+      return t("validation.invalid");
+  }
+}
+
+/** The contract's zod schema as a Standard Schema whose issues speak the UI language. */
+function translated(schema: z.ZodType, t: TFunction) {
+  return {
+    "~standard": {
+      version: 1 as const,
+      vendor: "lectern",
+      validate: (value: unknown) => {
+        const result = schema.safeParse(value);
+        if (result.success) return { value: result.data };
+        return {
+          issues: result.error.issues.map((issue) => ({ path: issue.path, message: translateIssue(issue, t) })),
+        };
+      },
+    },
+  };
+}
+
+/**
+ * A Mantine form validated by the same zod schema the server applies, with translated messages.
+ * Submit handlers receive the schema's output (trimmed names, lower-cased emails).
+ */
+export function useSchemaForm<S extends z.ZodType<Record<string, unknown>, Record<string, unknown>>>(
+  schema: S,
+  initialValues: z.input<S>,
+) {
+  const { t } = useTranslation();
+  // Stable between renders (Mantine's callbacks depend on it); renewed when the language changes.
+  const validate = useMemo(() => schemaResolver(translated(schema, t), { sync: true }), [schema, t]);
+  return useForm<z.input<S>, z.output<S>>({
+    initialValues,
+    validate,
+    validateInputOnBlur: true,
+    transformValues: (values) => schema.parse(values),
+  });
+}
+
+/**
+ * Wraps a form's submit handler: whatever the handler throws becomes a Failure, its field errors land
+ * on the form's fields and its message is returned for the form to show (translated at render time).
+ */
+export function useSubmit<Values, Output>(
+  form: UseFormReturnType<Values, Output>,
+  handler: (values: Output) => Promise<unknown>,
+) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<unknown>(null);
+  const onSubmit = form.onSubmit(async (values) => {
+    setError(null);
+    try {
+      await handler(values);
+    } catch (caught) {
+      setError(caught);
+      form.setErrors(toFailure(caught, t).fieldErrors);
+    }
+  });
+  const failure: Failure | null = error ? toFailure(error, t) : null;
+  return { onSubmit, failure };
+}
