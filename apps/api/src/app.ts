@@ -106,6 +106,11 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
       req: c.req.raw,
       router: appRouter,
       allowMethodOverride: false,
+      // One place logs unexpected failures, whether in a procedure or in building its context.
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          c.get("logger").error({ err: error.cause ?? error, path }, "tRPC call failed");
+      },
       createContext: async ({ req, resHeaders }): Promise<TrpcContext> => {
         const session = await auth.api.getSession({ headers: req.headers });
         return {

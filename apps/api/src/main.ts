@@ -18,7 +18,7 @@ export async function startServer(options: StartOptions = {}) {
   const connection = await connectDatabase(env, { onError: (err) => logger.error({ err }, "postgres pool error") });
   if (options.migrate) await migrateDatabase(connection.database);
   const { db } = connection.database;
-  const auth = createAuth({ db, env });
+  const auth = createAuth({ db, env, logger });
   const app = createApp({ env, database: connection.database, auth, logger });
   const worker = env.WORKER_IN_PROCESS ? await startWorker({ env, database: connection.database, logger }) : null;
   const server = serve({ fetch: app.fetch, hostname: env.API_HOST, port: env.API_PORT });

@@ -29,6 +29,7 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPCError["code"]> = {
   401: "UNAUTHORIZED",
   403: "FORBIDDEN",
   404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
   409: "CONFLICT",
   422: "UNPROCESSABLE_CONTENT",
   429: "TOO_MANY_REQUESTS",
@@ -43,7 +44,7 @@ const APP_CODE_BY_TRPC: Partial<Record<TRPCError["code"], ErrorCode>> = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   TOO_MANY_REQUESTS: "RATE_LIMITED",
-  METHOD_NOT_SUPPORTED: "BAD_REQUEST",
+  METHOD_NOT_SUPPORTED: "METHOD_NOT_ALLOWED",
 };
 
 export const toTRPCError = (error: AppError) =>
@@ -77,14 +78,12 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Turns AppErrors and database conflicts thrown by services into typed 4xx responses. */
-const mapErrors = t.middleware(async ({ ctx, next, path }) => {
+const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
   const appError = cause instanceof AppError ? cause : fromDatabaseError(cause);
   if (appError) throw toTRPCError(appError);
-  if (result.error.code === "INTERNAL_SERVER_ERROR")
-    ctx.logger.error({ err: cause ?? result.error, path }, "procedure failed");
   return result;
 });
 

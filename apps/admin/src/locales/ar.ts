@@ -36,6 +36,7 @@ export const ar: Messages = {
     ACCOUNT_DISABLED: "تم تعطيل هذا الحساب.",
     NOT_FOUND: "غير موجود.",
     USER_NOT_FOUND: "لا يوجد مستخدم بهذا المعرّف.",
+    METHOD_NOT_ALLOWED: "هذا الإجراء غير متاح بهذه الطريقة.",
     CONFLICT: "عدّل شخص آخر هذه البيانات في الوقت نفسه. أعد تحميل الصفحة وحاول مجددًا.",
     CANNOT_IMPERSONATE_ADMIN: "لا يمكن الدخول بصفة مسؤول.",
     CANNOT_CHANGE_OWN_ROLE: "لا يمكنك تغيير دورك بنفسك.",

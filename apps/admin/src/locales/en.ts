@@ -10,6 +10,7 @@ const errors: Record<ErrorCode | "NETWORK", string> = {
   ACCOUNT_DISABLED: "This account has been disabled.",
   NOT_FOUND: "Not found.",
   USER_NOT_FOUND: "There is no user with this ID.",
+  METHOD_NOT_ALLOWED: "That action is not available this way.",
   CONFLICT: "Someone else changed this at the same time. Reload and try again.",
   CANNOT_IMPERSONATE_ADMIN: "Admins cannot be impersonated.",
   CANNOT_CHANGE_OWN_ROLE: "You cannot change your own role.",

@@ -4,8 +4,9 @@ import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { APIError } from "better-auth/api";
+import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import { admin } from "better-auth/plugins";
+import type { Logger } from "../logger.ts";
 import { enqueueEmail } from "../modules/notifications/service.ts";
 import { ac, roles } from "./access.ts";
 
@@ -14,15 +15,19 @@ export const CLIENT_IP_HEADER = "x-lectern-client-ip";
 
 export const DISABLED_MESSAGE = "This account has been disabled. Contact support if you think this is a mistake.";
 
-export function createAuth({ db, env }: { db: Db; env: Env }) {
+export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logger }) {
   const webUrl = env.WEB_URL.replace(/\/$/, "");
   return betterAuth({
     appName: "Lectern",
     baseURL: env.API_URL,
     basePath: "/api/auth",
     secret: env.BETTER_AUTH_SECRET,
-    // better-auth logs to the console on its own; LOG_LEVEL=silent (tests) silences it too.
-    logger: { disabled: env.LOG_LEVEL === "silent" },
+    // better-auth's own messages go through pino like everything else.
+    logger: {
+      disabled: env.LOG_LEVEL === "silent",
+      log: (level, message, ...args) => logger.child({ component: "better-auth" })[level]({ args }, message),
+    },
+    telemetry: { enabled: false },
     trustedOrigins: trustedOrigins(env),
     database: drizzleAdapter(db, { provider: "pg", schema: schema.authSchema }),
     user: {
@@ -39,6 +44,9 @@ export function createAuth({ db, env }: { db: Db; env: Env }) {
       maxPasswordLength: 128,
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 60 * 60,
+      onPasswordReset: async ({ user }) => {
+        await enqueueEmail(db, recipientOf(user), { template: "password-changed", name: user.name });
+      },
       // The emailed link opens the web app, which calls the API with the token.
       sendResetPassword: async ({ user, token }) => {
         await enqueueEmail(db, recipientOf(user), {
@@ -87,6 +95,14 @@ export function createAuth({ db, env }: { db: Db; env: Env }) {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       // joins: read a session and its user in one query (relations in @lectern/db's schema)
       database: { generateId: () => crypto.randomUUID(), joins: true },
+    },
+    hooks: {
+      // A changed password is worth telling the owner about, in case it was not them.
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/change-password" || isAPIError(ctx.context.returned)) return;
+        const user = ctx.context.newSession?.user ?? ctx.context.session?.user;
+        if (user) await enqueueEmail(db, recipientOf(user), { template: "password-changed", name: user.name });
+      }),
     },
     databaseHooks: {
       user: {

@@ -38,6 +38,7 @@ describe("password reset through the emailed link", () => {
 
     const reset = await stranger.authPost("/reset-password", { newPassword: NEW_PASSWORD, token });
     expect(reset.status).toBe(200);
+    expect((await latestEmail(t.db, email, "password-changed")).subject).toBe("Your Lectern password was changed");
 
     const old = await signIn(t, email, password);
     expect(old.status).toBe(401);
@@ -96,6 +97,8 @@ describe("changing the password", () => {
       revokeOtherSessions: true,
     });
     expect(changed.status).toBe(200);
+    // The owner hears of it, in case it was not them.
+    expect((await latestEmail(t.db, email, "password-changed")).subject).toBe("Your Lectern password was changed");
 
     expect(await laptop.trpc.account.me.query()).toMatchObject({ email });
     expect(await phone.trpc.account.me.query()).toBeNull();
@@ -116,6 +119,7 @@ describe("changing the password", () => {
     });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { code: string }).code).toBe("INVALID_PASSWORD");
+    await expect(latestEmail(t.db, email, "password-changed")).rejects.toThrow(/no password-changed email/);
 
     expect(await other.trpc.account.me.query()).toMatchObject({ email });
     expect((await signIn(t, email, password)).status).toBe(200);

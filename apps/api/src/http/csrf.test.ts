@@ -67,7 +67,7 @@ describe("cross-site requests to tRPC", () => {
     const response = await agent.fetch(`/api/trpc/account.updateProfile?input=${input}`);
     expect(response.status).toBe(405);
     const body = (await response.json()) as { error: { json: { data: { appCode: string } } } };
-    expect(body.error.json.data.appCode).toBe("BAD_REQUEST");
+    expect(body.error.json.data.appCode).toBe("METHOD_NOT_ALLOWED");
     expect(await nameOf(user.id)).toBe("Original");
     // Nor through a method-override or batch trick.
     const batched = await agent.fetch(`/api/trpc/account.updateProfile?batch=1&input=${input}`);

@@ -14,7 +14,7 @@ function appWithoutDatabase() {
   url.pathname = "/lectern_database_that_does_not_exist";
   const database = createDatabase(url.toString(), { max: 2, onError: () => {} });
   afterAll(() => database.close());
-  const auth = createAuth({ db: database.db, env: t.env });
+  const auth = createAuth({ db: database.db, env: t.env, logger: t.logger });
   return createApp({ env: t.env, database, auth, logger: t.logger });
 }
 

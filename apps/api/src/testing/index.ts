@@ -49,7 +49,7 @@ function buildApp(url: string, overrides: Record<string, string>) {
   });
   const database = createDatabase(url, { max: 10 });
   const logger = createLogger(env);
-  const auth = createAuth({ db: database.db, env });
+  const auth = createAuth({ db: database.db, env, logger });
   const app = createApp({ env, database, auth, logger });
   return {
     app,

@@ -135,6 +135,7 @@ export const ar: Messages = {
       ACCOUNT_DISABLED: "تم تعطيل هذا الحساب. تواصل مع الدعم إذا كنت تعتقد أن هذا خطأ.",
       NOT_FOUND: "لم نعثر على ما تبحث عنه.",
       USER_NOT_FOUND: "هذا الحساب لم يعد موجودًا.",
+      METHOD_NOT_ALLOWED: "هذا الإجراء غير متاح بهذه الطريقة.",
       CONFLICT: "يتعارض هذا مع تغيير حديث. أعد تحميل الصفحة وحاول مرة أخرى.",
       CANNOT_IMPERSONATE_ADMIN: "لا يمكن الدخول بصفة المشرفين.",
       CANNOT_CHANGE_OWN_ROLE: "لا يمكنك تغيير دورك بنفسك.",

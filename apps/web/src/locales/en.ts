@@ -135,6 +135,7 @@ export const en = {
       ACCOUNT_DISABLED: "This account has been disabled. Contact support if you think this is a mistake.",
       NOT_FOUND: "We couldn't find what you were looking for.",
       USER_NOT_FOUND: "This account no longer exists.",
+      METHOD_NOT_ALLOWED: "That action is not available this way.",
       CONFLICT: "This conflicts with a recent change. Reload and try again.",
       CANNOT_IMPERSONATE_ADMIN: "Admins cannot be impersonated.",
       CANNOT_CHANGE_OWN_ROLE: "You cannot change your own role.",
