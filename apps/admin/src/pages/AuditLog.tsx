@@ -1,6 +1,6 @@
 import type { RouterOutputs } from "@lectern/api/router";
 import { ListAuditInput } from "@lectern/api-contract";
-import { Anchor, Button, Code, Group, Pagination, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Button, Code, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { keepPreviousData } from "@tanstack/react-query";
 import dayjs from "dayjs";
@@ -10,6 +10,7 @@ import { Fragment, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { FilterInput } from "../components/FilterInput.tsx";
+import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
@@ -128,21 +129,14 @@ export function AuditLogPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            {items.length === 0 && (
-              <Text c="dimmed" ta="center">
-                {t("audit.empty")}
-              </Text>
-            )}
-            <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                {t("common.total", { count: total })}
-              </Text>
-              <Pagination
-                total={Math.ceil(total / pageSize)}
-                value={page}
-                onChange={(next) => update({ page: String(next) })}
-              />
-            </Group>
+            <ListFooter
+              shown={items.length}
+              total={total}
+              page={page}
+              pageSize={pageSize}
+              empty={t("audit.empty")}
+              onPage={(next) => update({ page: String(next) })}
+            />
           </>
         )}
       </QueryState>

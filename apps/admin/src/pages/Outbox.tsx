@@ -1,23 +1,11 @@
 import type { RouterOutputs } from "@lectern/api/router";
 import { ListOutboxInput } from "@lectern/api-contract";
-import {
-  Anchor,
-  Badge,
-  DataList,
-  Drawer,
-  Group,
-  type MantineColor,
-  Pagination,
-  Paper,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, DataList, Drawer, type MantineColor, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { keepPreviousData } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FilterInput } from "../components/FilterInput.tsx";
+import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
@@ -104,21 +92,14 @@ export function OutboxPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            {items.length === 0 && (
-              <Text c="dimmed" ta="center">
-                {t("outbox.empty")}
-              </Text>
-            )}
-            <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                {t("common.total", { count: total })}
-              </Text>
-              <Pagination
-                total={Math.ceil(total / pageSize)}
-                value={page}
-                onChange={(next) => update({ page: String(next) })}
-              />
-            </Group>
+            <ListFooter
+              shown={items.length}
+              total={total}
+              page={page}
+              pageSize={pageSize}
+              empty={t("outbox.empty")}
+              onPage={(next) => update({ page: String(next) })}
+            />
           </>
         )}
       </QueryState>

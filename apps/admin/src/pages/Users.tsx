@@ -1,9 +1,10 @@
 import { ROLES, SearchUsersInput } from "@lectern/api-contract";
-import { Anchor, Badge, Group, Pagination, Select, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Badge, Group, Select, Stack, Table, Title, UnstyledButton } from "@mantine/core";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { FilterInput } from "../components/FilterInput.tsx";
+import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
@@ -124,21 +125,14 @@ export function UsersPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            {items.length === 0 && (
-              <Text c="dimmed" ta="center">
-                {t("users.empty")}
-              </Text>
-            )}
-            <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                {t("common.total", { count: total })}
-              </Text>
-              <Pagination
-                total={Math.ceil(total / pageSize)}
-                value={page}
-                onChange={(next) => update({ page: String(next) })}
-              />
-            </Group>
+            <ListFooter
+              shown={items.length}
+              total={total}
+              page={page}
+              pageSize={pageSize}
+              empty={t("users.empty")}
+              onPage={(next) => update({ page: String(next) })}
+            />
           </>
         )}
       </QueryState>

@@ -1,5 +1,5 @@
 import type { Role, SearchUsersInput } from "@lectern/api-contract";
-import type { Db } from "@lectern/db";
+import type { Db, Tx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, ilike, isNull, max, or, type SQL, sql } from "drizzle-orm";
 import type { Auth } from "../../auth/index.ts";
@@ -98,11 +98,17 @@ export async function getUser(db: Db, userId: string) {
   };
 }
 
+/** The user's row, locked until the transaction ends so concurrent admin actions serialize. */
+async function lockUser(tx: Tx, userId: string) {
+  const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+  if (!user) throw new AppError("USER_NOT_FOUND", "No user with that id");
+  return user;
+}
+
 export async function setRole(db: Db, actor: AdminActor, userId: string, role: Role) {
   if (userId === actor.id) throw new AppError("CANNOT_CHANGE_OWN_ROLE", "You cannot change your own role");
   await db.transaction(async (tx) => {
-    const [before] = await tx.select({ role: users.role }).from(users).where(eq(users.id, userId)).for("update");
-    if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
+    const before = { role: (await lockUser(tx, userId)).role };
     if (before.role === role) return;
     await tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId));
     await recordAudit(tx, {
@@ -122,12 +128,8 @@ export async function setRole(db: Db, actor: AdminActor, userId: string, role: R
 export async function disableUser(db: Db, actor: AdminActor, userId: string, reason: string) {
   if (userId === actor.id) throw new AppError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
   await db.transaction(async (tx) => {
-    const [before] = await tx
-      .select({ banned: users.banned, banReason: users.banReason })
-      .from(users)
-      .where(eq(users.id, userId))
-      .for("update");
-    if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
+    const { banned, banReason } = await lockUser(tx, userId);
+    const before = { banned, banReason };
     await tx
       .update(users)
       .set({ banned: true, banReason: reason, banExpires: null, updatedAt: new Date() })
@@ -151,12 +153,8 @@ export async function disableUser(db: Db, actor: AdminActor, userId: string, rea
 
 export async function enableUser(db: Db, actor: AdminActor, userId: string) {
   await db.transaction(async (tx) => {
-    const [before] = await tx
-      .select({ banned: users.banned, banReason: users.banReason })
-      .from(users)
-      .where(eq(users.id, userId))
-      .for("update");
-    if (!before) throw new AppError("USER_NOT_FOUND", "No user with that id");
+    const { banned, banReason } = await lockUser(tx, userId);
+    const before = { banned, banReason };
     if (!before.banned) return;
     await tx
       .update(users)
