@@ -1,3 +1,5 @@
 export * from "./audit.ts";
 export * from "./auth.ts";
+export * from "./ledger.ts";
 export * from "./notifications.ts";
+export * from "./tutoring.ts";
