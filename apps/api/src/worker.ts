@@ -1,7 +1,7 @@
 import { type Env, EnvError, loadEnv } from "@lectern/config";
 import { connectDatabase, type Database } from "@lectern/db";
 import { run, Logger as WorkerLogger } from "graphile-worker";
-import { createTaskList } from "./jobs/tasks.ts";
+import { createCronItems, createTaskList } from "./jobs/tasks.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createEmailProvider } from "./modules/notifications/providers.ts";
 
@@ -19,7 +19,7 @@ export async function startWorker({ env, database, logger }: WorkerDeps) {
     concurrency: env.WORKER_CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 1000,
-    parsedCronItems: [],
+    parsedCronItems: createCronItems(),
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
       log[method](meta ?? {}, message);

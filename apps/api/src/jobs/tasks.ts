@@ -1,9 +1,11 @@
 import type { Db } from "@lectern/db";
-import type { TaskList } from "graphile-worker";
+import { type CronItem, parseCronItems, type TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Logger } from "../logger.ts";
+import { creditCron, creditTasks } from "../modules/ledger/jobs.ts";
 import type { EmailProvider } from "../modules/notifications/providers.ts";
 import { DELIVER_EMAIL_TASK, deliverEmail } from "../modules/notifications/service.ts";
+import { tutoringCron, tutoringTasks } from "../modules/tutoring/jobs.ts";
 
 export interface TaskDeps {
   db: Db;
@@ -16,6 +18,8 @@ const DeliverEmailPayload = z.object({ outboxId: z.uuid() });
 /** Every background task Lectern runs; payloads are validated before the work starts. */
 export function createTaskList(deps: TaskDeps): TaskList {
   return {
+    ...tutoringTasks(deps),
+    ...creditTasks(deps),
     [DELIVER_EMAIL_TASK]: async (payload, helpers) => {
       const { outboxId } = DeliverEmailPayload.parse(payload);
       await deliverEmail(deps.db, deps.email, deps.logger, outboxId, {
@@ -24,4 +28,10 @@ export function createTaskList(deps: TaskDeps): TaskList {
       });
     },
   };
+}
+
+/** Periodic jobs (graphile-worker cron); each runs once per tick across all workers. */
+export function createCronItems() {
+  const items: CronItem[] = [...tutoringCron, ...creditCron];
+  return parseCronItems(items);
 }

@@ -8,7 +8,9 @@ import {
 } from "@lectern/api-contract";
 import { adminProcedure, impersonationProcedure, router } from "../../trpc.ts";
 import { listAudit } from "../audit/service.ts";
+import { adminTutoringProcedures } from "../ledger/router.ts";
 import { listOutbox } from "../notifications/service.ts";
+import { adminSessionsProcedures } from "../tutoring/sessions.router.ts";
 import * as users from "./users.ts";
 
 const actor = (ctx: { user: { id: string }; ip: string | null }) => ({ id: ctx.user.id, ip: ctx.ip });
@@ -48,4 +50,6 @@ export const adminRouter = router({
   outbox: router({
     list: adminProcedure.input(ListOutboxInput).query(({ ctx, input }) => listOutbox(ctx.db, input)),
   }),
+  sessions: router(adminSessionsProcedures),
+  ...adminTutoringProcedures,
 });

@@ -1,0 +1,2 @@
+// Onboarding answers and writing assessments.
+export const recordsProcedures = {};
