@@ -10,6 +10,7 @@ import superjson from "superjson";
 import { type Auth, CLIENT_IP_HEADER } from "./auth/index.ts";
 import { clientIp } from "./http/client-ip.ts";
 import type { Logger } from "./logger.ts";
+import { renderCalendarFeed } from "./modules/tutoring/calendar.ts";
 import { appRouter } from "./router.ts";
 import type { Context as TrpcContext } from "./trpc.ts";
 
@@ -68,6 +69,17 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
       c.get("logger").warn({ err: error }, "readiness check failed");
       return c.json({ status: "database unreachable" }, 503);
     }
+  });
+
+  // A user's private calendar feed: the token in the URL is the key. Upcoming sessions as iCal.
+  app.get("/calendar/:file", async (c) => {
+    const token = c.req.param("file").match(/^([A-Za-z0-9_-]{16,128})\.ics$/)?.[1];
+    const feed = token ? await renderCalendarFeed(database.db, token) : null;
+    if (!feed) return c.json({ error: { code: "NOT_FOUND", message: "Not found" } }, 404);
+    return c.body(feed, 200, {
+      "content-type": "text/calendar; charset=utf-8",
+      "cache-control": "private, max-age=300",
+    });
   });
 
   // better-auth's admin plugin endpoints (ban, set-role, impersonate, ...) would skip Lectern's rules

@@ -1,4 +1,6 @@
 export * from "./account.ts";
 export * from "./admin.ts";
 export * from "./errors.ts";
+export * from "./records.ts";
+export * from "./sessions.ts";
 export * from "./tutoring.ts";

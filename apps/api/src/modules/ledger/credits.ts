@@ -1,6 +1,14 @@
-import type { DbOrTx } from "@lectern/db";
+import type { CreatePackInput, GrantPackInput, PackPrices, PageInput, UpdatePackInput } from "@lectern/api-contract";
+import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
+import { and, asc, count, desc, eq, gt, lte, or, sql } from "drizzle-orm";
+import { AppError } from "../../errors.ts";
+import { normalizeRole } from "../account/service.ts";
+import type { AdminActor } from "../admin/users.ts";
+import { recordAudit } from "../audit/service.ts";
 import { CREDIT, platformAccount, transfer } from "./service.ts";
+
+const { creditLots, creditPacks, ledgerAccounts, users } = schema;
 
 export interface GrantCredits {
   learnerId: string;
@@ -8,6 +16,8 @@ export interface GrantCredits {
   validityDays: number;
   packId?: string | null;
   grantedBy?: string | null;
+  /** what the learner's history says; defaults to "N session credits" */
+  description?: string;
   /** for tests and imports; defaults to now */
   now?: Date;
 }
@@ -38,9 +48,372 @@ export async function openCreditLot(tx: DbOrTx, grant: GrantCredits) {
   if (!lot) throw new Error("credit lot insert returned nothing");
   await transfer(tx, await platformAccount(tx, "credit_issuance", CREDIT), account.id, grant.sessions, CREDIT, {
     kind: "credit.grant",
-    description: `${grant.sessions} session credits`,
+    description: grant.description ?? `${grant.sessions} session credits`,
     actorId: grant.grantedBy ?? null,
     reference: { type: "credit_lot", id: lot.id },
   });
   return lot;
+}
+
+// Packs
+
+const packColumns = {
+  id: creditPacks.id,
+  name: creditPacks.name,
+  sessions: creditPacks.sessions,
+  sessionMinutes: creditPacks.sessionMinutes,
+  validityDays: creditPacks.validityDays,
+  prices: creditPacks.prices,
+  active: creditPacks.active,
+  createdAt: creditPacks.createdAt,
+  updatedAt: creditPacks.updatedAt,
+};
+
+type PackRow = typeof creditPacks.$inferSelect;
+const packFields = (
+  p: Pick<PackRow, "name" | "sessions" | "sessionMinutes" | "validityDays" | "prices" | "active">,
+) => ({
+  name: p.name,
+  sessions: p.sessions,
+  sessionMinutes: p.sessionMinutes,
+  validityDays: p.validityDays,
+  prices: p.prices as PackPrices,
+  active: p.active,
+});
+
+/** Every pack, active first, with how many lots were granted from it (admins). */
+export async function listPacks(db: Db) {
+  const grants = db
+    .select({ packId: creditLots.packId, lots: count().as("lots") })
+    .from(creditLots)
+    .groupBy(creditLots.packId)
+    .as("grants");
+  const rows = await db
+    .select({ ...packColumns, lotsGranted: sql<number>`coalesce(${grants.lots}, 0)::int` })
+    .from(creditPacks)
+    .leftJoin(grants, eq(grants.packId, creditPacks.id))
+    .orderBy(desc(creditPacks.active), asc(creditPacks.sessions), asc(creditPacks.name), asc(creditPacks.id));
+  return rows.map((r) => ({ ...r, prices: r.prices as PackPrices }));
+}
+
+/** What learners can choose from: active packs with their prices. */
+export async function listActivePacks(db: Db) {
+  const rows = await db
+    .select({
+      id: creditPacks.id,
+      name: creditPacks.name,
+      sessions: creditPacks.sessions,
+      sessionMinutes: creditPacks.sessionMinutes,
+      validityDays: creditPacks.validityDays,
+      prices: creditPacks.prices,
+    })
+    .from(creditPacks)
+    .where(eq(creditPacks.active, true))
+    .orderBy(asc(creditPacks.sessions), asc(creditPacks.name), asc(creditPacks.id));
+  return rows.map((r) => ({ ...r, prices: r.prices as PackPrices }));
+}
+
+async function requirePack(db: DbOrTx, packId: string) {
+  const [pack] = await db.select(packColumns).from(creditPacks).where(eq(creditPacks.id, packId));
+  if (!pack) throw new AppError("PACK_NOT_FOUND", "No credit pack with that id");
+  return { ...pack, prices: pack.prices as PackPrices };
+}
+
+export async function createPack(db: Db, actor: AdminActor, input: CreatePackInput) {
+  const id = await db.transaction(async (tx) => {
+    const [pack] = await tx.insert(creditPacks).values(input).returning();
+    if (!pack) throw new Error("pack insert returned nothing");
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "credit_pack.create",
+      targetType: "credit_pack",
+      targetId: pack.id,
+      after: packFields(pack),
+      ipAddress: actor.ip,
+    });
+    return pack.id;
+  });
+  return requirePack(db, id);
+}
+
+/** Changes apply to later grants; lots already granted keep their sessions and expiry. */
+export async function updatePack(db: Db, actor: AdminActor, input: UpdatePackInput) {
+  const { packId, ...fields } = input;
+  await changePack(db, actor, packId, "credit_pack.update", fields);
+  return requirePack(db, packId);
+}
+
+/** Packs are never deleted (lots point at them); a retired pack is inactive. */
+export async function setPackActive(db: Db, actor: AdminActor, packId: string, active: boolean) {
+  await changePack(db, actor, packId, active ? "credit_pack.activate" : "credit_pack.deactivate", { active });
+  return requirePack(db, packId);
+}
+
+async function changePack(
+  db: Db,
+  actor: AdminActor,
+  packId: string,
+  action: string,
+  fields: Partial<Omit<PackRow, "id" | "createdAt" | "updatedAt">>,
+) {
+  await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(creditPacks).where(eq(creditPacks.id, packId)).for("update");
+    if (!current) throw new AppError("PACK_NOT_FOUND", "No credit pack with that id");
+    const before = packFields(current);
+    const after = packFields({ ...current, ...fields });
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    await tx
+      .update(creditPacks)
+      .set({ ...fields, updatedAt: new Date() })
+      .where(eq(creditPacks.id, packId));
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action,
+      targetType: "credit_pack",
+      targetId: packId,
+      before,
+      after,
+      ipAddress: actor.ip,
+    });
+  });
+}
+
+// Grants
+
+/** An admin gives a learner an active pack now: a new lot, its credits issued, audited, in one transaction. */
+export async function grantPack(db: Db, actor: AdminActor, input: GrantPackInput) {
+  const lotId = await db.transaction(async (tx) => {
+    const [learner] = await tx
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(eq(users.id, input.learnerId))
+      .for("share");
+    if (!learner || normalizeRole(learner.role) !== "learner")
+      throw new AppError("LEARNER_NOT_FOUND", "No learner with that id");
+    const [pack] = await tx.select().from(creditPacks).where(eq(creditPacks.id, input.packId)).for("share");
+    if (!pack?.active) throw new AppError("PACK_NOT_FOUND", "No active credit pack with that id");
+    const lot = await openCreditLot(tx, {
+      learnerId: learner.id,
+      sessions: pack.sessions,
+      validityDays: pack.validityDays,
+      packId: pack.id,
+      grantedBy: actor.id,
+      description: `${pack.name}: ${pack.sessions} session credits`,
+    });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "credit.grant",
+      targetType: "user",
+      targetId: learner.id,
+      after: {
+        lotId: lot.id,
+        packId: pack.id,
+        packName: pack.name,
+        sessions: lot.sessions,
+        expiresAt: lot.expiresAt,
+      },
+      ipAddress: actor.ip,
+    });
+    return lot.id;
+  });
+  const balance = await creditBalance(db, input.learnerId);
+  const lot = balance.lots.find((l) => l.id === lotId);
+  if (!lot) throw new Error("granted lot missing");
+  return lot;
+}
+
+// Balance and history
+
+/**
+ * The learner's credits per lot: what is left in each (its account's balance), how many of its
+ * credits are held by booked sessions, and whether it has expired. Only unexpired lots count
+ * towards `totalAvailable`; a lot is expired from its `expiresAt` on, even before the sweep empties it.
+ */
+export async function creditBalance(db: DbOrTx, learnerId: string, now = new Date()) {
+  const rows = await db
+    .select({
+      id: creditLots.id,
+      packId: creditLots.packId,
+      packName: creditPacks.name,
+      sessions: creditLots.sessions,
+      remaining: ledgerAccounts.balance,
+      reserved: sql<number>`(select count(*)::int from ${schema.tutoringSessions} s
+        where s.credit_lot_id = ${creditLots.id} and s.credit_outcome = 'reserved')`,
+      expiresAt: creditLots.expiresAt,
+      expiredAt: creditLots.expiredAt,
+      grantedAt: creditLots.createdAt,
+    })
+    .from(creditLots)
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, creditLots.accountId))
+    .leftJoin(creditPacks, eq(creditPacks.id, creditLots.packId))
+    .where(eq(creditLots.learnerId, learnerId))
+    .orderBy(asc(creditLots.expiresAt), asc(creditLots.id));
+  const lots = rows.map((r) => ({ ...r, expired: r.expiresAt <= now }));
+  const totalAvailable = lots.reduce((sum, l) => (l.expired ? sum : sum + l.remaining), 0);
+  return { currency: CREDIT, totalAvailable, lots };
+}
+
+/**
+ * Every credit movement of the learner, newest first: ledger transactions that touch one of their
+ * lots (grant, reserve, refund, expire), and the credit transactions of their sessions that do
+ * not (consume, forfeit: the credit left the lot when it was reserved). `amount` is the change to
+ * the learner's lots (0 for those); `credits` is how many credits the transaction moved. Movements
+ * in one database transaction share a time and keep the order they were written in.
+ */
+export async function creditHistory(db: DbOrTx, learnerId: string, input: PageInput) {
+  const mine = sql`
+    with lot_tx as (
+      select e.transaction_id, sum(e.amount)::bigint as amount, (array_agg(l.id))[1] as lot_id, max(e.id) as seq
+      from ${creditLots} l join ${schema.ledgerEntries} e on e.account_id = l.account_id
+      where l.learner_id = ${learnerId}
+      group by e.transaction_id
+    ), session_tx as (
+      select t.id as transaction_id, 0::bigint as amount, s.credit_lot_id as lot_id,
+        (select max(e.id) from ${schema.ledgerEntries} e where e.transaction_id = t.id) as seq
+      from ${schema.tutoringSessions} s
+      join ${schema.ledgerTransactions} t on t.reference_type = 'tutoring_session' and t.reference_id = s.id::text
+      where s.learner_id = ${learnerId}
+        and not exists (select 1 from lot_tx where lot_tx.transaction_id = t.id)
+        and exists (select 1 from ${schema.ledgerEntries} e where e.transaction_id = t.id and e.currency = ${CREDIT})
+    )
+    select * from lot_tx union all select * from session_tx`;
+  const [page, total] = await Promise.all([
+    db.execute<{
+      transaction_id: string;
+      kind: string;
+      description: string;
+      reference_type: string | null;
+      reference_id: string | null;
+      created_at: string | Date;
+      amount: string;
+      credits: string;
+      lot_id: string | null;
+      pack_name: string | null;
+    }>(sql`
+      select m.transaction_id, t.kind, t.description, t.reference_type, t.reference_id, t.created_at,
+        m.amount::text, m.lot_id, p.name as pack_name,
+        (select coalesce(sum(e.amount), 0) from ${schema.ledgerEntries} e
+          where e.transaction_id = t.id and e.currency = ${CREDIT} and e.amount > 0)::text as credits
+      from (${mine}) m
+      join ${schema.ledgerTransactions} t on t.id = m.transaction_id
+      left join ${creditLots} l on l.id = m.lot_id
+      left join ${creditPacks} p on p.id = l.pack_id
+      order by t.created_at desc, m.seq desc
+      limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
+    db.execute<{ total: number }>(sql`select count(*)::int as total from (${mine}) m`),
+  ]);
+  const items = page.rows.map((r) => ({
+    transactionId: r.transaction_id,
+    kind: r.kind,
+    description: r.description,
+    amount: Number(r.amount),
+    credits: Number(r.credits),
+    lotId: r.lot_id,
+    packName: r.pack_name,
+    reference: r.reference_type && r.reference_id ? { type: r.reference_type, id: r.reference_id } : null,
+    createdAt: new Date(r.created_at),
+  }));
+  return { items, total: total.rows[0]?.total ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** An admin's view of one user's credits: the same balance and history the learner sees. */
+export async function creditsForLearner(db: Db, learnerId: string, input: PageInput) {
+  const [learner] = await db
+    .select({ id: users.id, name: users.name, email: users.email, role: users.role })
+    .from(users)
+    .where(eq(users.id, learnerId));
+  if (!learner) throw new AppError("LEARNER_NOT_FOUND", "No learner with that id");
+  const [balance, history] = await Promise.all([creditBalance(db, learnerId), creditHistory(db, learnerId, input)]);
+  return { learner: { ...learner, role: normalizeRole(learner.role) }, balance, history };
+}
+
+// Expiry
+
+export interface ExpirySweep {
+  /** lots emptied by this sweep */
+  lots: number;
+  /** credits moved to credit_expired */
+  credits: number;
+}
+
+const SWEEP_BATCH = 200;
+
+/**
+ * Moves what is left in every lot past its expiry into the platform's credit_expired account, one
+ * transaction (and one audit row) per lot. Lots are chosen by balance, not by `expiredAt`, so a
+ * refund that lands in an already expired lot is expired by the next sweep too. A lot another
+ * transaction holds is skipped (the next sweep takes it); two sweeps at once expire each lot once.
+ */
+export async function expireCreditLots(db: Db, options: { now?: Date } = {}): Promise<ExpirySweep> {
+  const now = options.now ?? new Date();
+  const result: ExpirySweep = { lots: 0, credits: 0 };
+  const due = and(lte(creditLots.expiresAt, now), gt(ledgerAccounts.balance, 0));
+  let after: { expiresAt: Date; id: string } | undefined;
+  for (;;) {
+    const batch = await db
+      .select({ id: creditLots.id, expiresAt: creditLots.expiresAt })
+      .from(creditLots)
+      .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, creditLots.accountId))
+      .where(
+        and(
+          due,
+          after
+            ? or(
+                gt(creditLots.expiresAt, after.expiresAt),
+                and(eq(creditLots.expiresAt, after.expiresAt), gt(creditLots.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(asc(creditLots.expiresAt), asc(creditLots.id))
+      .limit(SWEEP_BATCH);
+    for (const candidate of batch) {
+      const credits = await expireLot(db, candidate.id, now);
+      if (credits > 0) {
+        result.lots += 1;
+        result.credits += credits;
+      }
+    }
+    if (batch.length < SWEEP_BATCH) return result;
+    after = batch[batch.length - 1];
+  }
+}
+
+/** Expires one lot if it is still due and nobody else holds it; returns the credits moved. */
+async function expireLot(db: Db, lotId: string, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    // Locking the account row too keeps its balance still until commit: what is read is what moves.
+    const [lot] = await tx
+      .select({
+        id: creditLots.id,
+        learnerId: creditLots.learnerId,
+        accountId: creditLots.accountId,
+        expiresAt: creditLots.expiresAt,
+        balance: ledgerAccounts.balance,
+      })
+      .from(creditLots)
+      .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, creditLots.accountId))
+      .where(and(eq(creditLots.id, lotId), lte(creditLots.expiresAt, now), gt(ledgerAccounts.balance, 0)))
+      .for("update", { skipLocked: true });
+    if (!lot) return 0;
+    await transfer(tx, lot.accountId, await platformAccount(tx, "credit_expired", CREDIT), lot.balance, CREDIT, {
+      kind: "credit.expire",
+      description: `${lot.balance} unused session credits expired`,
+      reference: { type: "credit_lot", id: lot.id },
+      metadata: { expiresAt: lot.expiresAt.toISOString() },
+    });
+    await tx
+      .update(creditLots)
+      .set({ expiredAt: sql`coalesce(${creditLots.expiredAt}, ${now.toISOString()}::timestamptz)` })
+      .where(eq(creditLots.id, lot.id));
+    await recordAudit(tx, {
+      actorId: null,
+      action: "credit.expire",
+      targetType: "user",
+      targetId: lot.learnerId,
+      before: { lotId: lot.id, remaining: lot.balance },
+      after: { lotId: lot.id, remaining: 0 },
+    });
+    return lot.balance;
+  });
 }

@@ -1,4 +1,59 @@
-// Credits: balances per lot, history. Mounted under credits.*
-export const creditsProcedures = {};
-/** Admin: credit packs, grants, payroll, review queues, teacher rates. Mounted under admin.* */
-export const adminTutoringProcedures = {};
+import {
+  CreatePackInput,
+  GrantPackInput,
+  LearnerCreditsInput,
+  ListTeachersInput,
+  PageInput,
+  PayrollRangeInput,
+  SetPackActiveInput,
+  SetTeacherRateInput,
+  UpdatePackInput,
+} from "@lectern/api-contract";
+import { adminProcedure, authedProcedure, router } from "../../trpc.ts";
+import * as credits from "./credits.ts";
+import * as payroll from "./payroll.ts";
+
+const actor = (ctx: { user: { id: string }; ip: string | null }) => ({ id: ctx.user.id, ip: ctx.ip });
+
+/** The caller's own credits, and the packs on offer. Mounted under credits.* */
+export const creditsProcedures = {
+  balance: authedProcedure.query(({ ctx }) => credits.creditBalance(ctx.db, ctx.user.id)),
+  history: authedProcedure
+    .input(PageInput)
+    .query(({ ctx, input }) => credits.creditHistory(ctx.db, ctx.user.id, input)),
+  packs: authedProcedure.query(({ ctx }) => credits.listActivePacks(ctx.db)),
+};
+
+/** Admin: credit packs, grants, teacher rates, payroll. Mounted under admin.* */
+export const adminTutoringProcedures = {
+  packs: router({
+    list: adminProcedure.query(({ ctx }) => credits.listPacks(ctx.db)),
+    create: adminProcedure
+      .input(CreatePackInput)
+      .mutation(({ ctx, input }) => credits.createPack(ctx.db, actor(ctx), input)),
+    update: adminProcedure
+      .input(UpdatePackInput)
+      .mutation(({ ctx, input }) => credits.updatePack(ctx.db, actor(ctx), input)),
+    setActive: adminProcedure
+      .input(SetPackActiveInput)
+      .mutation(({ ctx, input }) => credits.setPackActive(ctx.db, actor(ctx), input.packId, input.active)),
+  }),
+  credits: router({
+    grant: adminProcedure
+      .input(GrantPackInput)
+      .mutation(({ ctx, input }) => credits.grantPack(ctx.db, actor(ctx), input)),
+    forLearner: adminProcedure
+      .input(LearnerCreditsInput)
+      .query(({ ctx, input }) => credits.creditsForLearner(ctx.db, input.learnerId, input)),
+  }),
+  teachers: router({
+    list: adminProcedure.input(ListTeachersInput).query(({ ctx, input }) => payroll.listTeachers(ctx.db, input)),
+    setRate: adminProcedure
+      .input(SetTeacherRateInput)
+      .mutation(({ ctx, input }) => payroll.setTeacherRate(ctx.db, actor(ctx), input)),
+  }),
+  payroll: router({
+    report: adminProcedure.input(PayrollRangeInput).query(({ ctx, input }) => payroll.payrollReport(ctx.db, input)),
+    csv: adminProcedure.input(PayrollRangeInput).query(({ ctx, input }) => payroll.payrollCsv(ctx.db, input)),
+  }),
+};

@@ -1,10 +1,25 @@
 import type { CronItem, TaskList } from "graphile-worker";
 import type { TaskDeps } from "../../jobs/tasks.ts";
+import { REMINDER_TASK, ReminderPayload, sendReminder } from "./reminders.ts";
+import { autoCompleteSessions } from "./sessions.ts";
+
+export const AUTO_COMPLETE_TASK = "tutoring.autoComplete";
 
 /** Tutoring's background tasks: reminders, automatic completion. */
-export function tutoringTasks(_deps: TaskDeps): TaskList {
-  return {};
+export function tutoringTasks(deps: TaskDeps): TaskList {
+  return {
+    [REMINDER_TASK]: async (payload) => {
+      await sendReminder(deps.db, ReminderPayload.parse(payload));
+    },
+    [AUTO_COMPLETE_TASK]: async () => {
+      const { completed } = await autoCompleteSessions(deps.db);
+      if (completed > 0) deps.logger.info({ completed }, "sessions completed automatically");
+    },
+  };
 }
 
 /** Tutoring's periodic sweeps. */
-export const tutoringCron: CronItem[] = [];
+export const tutoringCron: CronItem[] = [
+  // Every 5 minutes; a missed tick is caught up by the next one (the sweep looks at all overdue sessions).
+  { task: AUTO_COMPLETE_TASK, match: "*/5 * * * *", identifier: AUTO_COMPLETE_TASK },
+];

@@ -1,4 +1,134 @@
+import {
+  AddAvailabilityOverrideInput,
+  AdminCancelSessionInput,
+  AdminCreateSessionInput,
+  AdminDeleteSessionInput,
+  AdminListSessionsInput,
+  AdminUpdateSessionInput,
+  AvailabilityOverrideIdInput,
+  BookSessionInput,
+  CancelSessionInput,
+  EarningsInput,
+  ListPageInput,
+  RateSessionInput,
+  RescheduleSessionInput,
+  SessionIdInput,
+  SessionReportInput,
+  SetMeetingUrlInput,
+  SetWeeklyAvailabilityInput,
+  TeacherDirectoryInput,
+  TeacherIdInput,
+  TeacherSlotsInput,
+  UpdateTeacherProfileInput,
+} from "@lectern/api-contract";
+import { AppError } from "../../errors.ts";
+import { adminProcedure, authedProcedure, router, teacherProcedure, toTRPCError } from "../../trpc.ts";
+import * as adminSessions from "./admin-sessions.ts";
+import * as availability from "./availability.ts";
+import * as calendar from "./calendar.ts";
+import * as directory from "./directory.ts";
+import * as progress from "./progress.ts";
+import * as sessions from "./sessions.ts";
+
+/** Booking is for learners: a teacher or admin cannot book themselves in as a learner. */
+const learnerProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "learner") throw toTRPCError(new AppError("FORBIDDEN", "Only learners can do this"));
+  return next();
+});
+
+const actor = (ctx: { user: { id: string; role: sessions.Actor["role"] }; ip: string | null }) => ({
+  id: ctx.user.id,
+  role: ctx.user.role,
+  ip: ctx.ip,
+});
+
 // Availability, teacher directory, booking and sessions, progress, earnings, calendar feed.
-export const sessionsProcedures = {};
+export const sessionsProcedures = {
+  teachers: router({
+    list: authedProcedure.input(TeacherDirectoryInput).query(({ ctx, input }) => directory.listTeachers(ctx.db, input)),
+    get: authedProcedure.input(TeacherIdInput).query(({ ctx, input }) => directory.getTeacher(ctx.db, input.teacherId)),
+    slots: authedProcedure
+      .input(TeacherSlotsInput)
+      .query(({ ctx, input }) => directory.teacherSlots(ctx.db, ctx.user.id, input)),
+  }),
+  availability: router({
+    get: teacherProcedure.query(({ ctx }) => availability.getAvailability(ctx.db, ctx.user.id)),
+    setWeekly: teacherProcedure
+      .input(SetWeeklyAvailabilityInput)
+      .mutation(({ ctx, input }) => availability.setWeeklyAvailability(ctx.db, ctx.user.id, input.rules)),
+    addOverride: teacherProcedure
+      .input(AddAvailabilityOverrideInput)
+      .mutation(({ ctx, input }) => availability.addOverride(ctx.db, ctx.user.id, input)),
+    removeOverride: teacherProcedure
+      .input(AvailabilityOverrideIdInput)
+      .mutation(({ ctx, input }) => availability.removeOverride(ctx.db, ctx.user.id, input.overrideId)),
+  }),
+  profile: router({
+    get: teacherProcedure.query(({ ctx }) => directory.getTeacherProfile(ctx.db, ctx.user.id)),
+    update: teacherProcedure
+      .input(UpdateTeacherProfileInput)
+      .mutation(({ ctx, input }) => directory.updateTeacherProfile(ctx.db, ctx.user.id, input)),
+  }),
+  sessions: router({
+    book: learnerProcedure
+      .input(BookSessionInput)
+      .mutation(({ ctx, input }) => sessions.bookSession(ctx.db, actor(ctx), input)),
+    upcoming: authedProcedure
+      .input(ListPageInput)
+      .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "upcoming", input)),
+    past: authedProcedure
+      .input(ListPageInput)
+      .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "past", input)),
+    get: authedProcedure
+      .input(SessionIdInput)
+      .query(({ ctx, input }) => sessions.getSession(ctx.db, actor(ctx), input.sessionId)),
+    changePreview: authedProcedure
+      .input(SessionIdInput)
+      .query(({ ctx, input }) => sessions.changePreview(ctx.db, actor(ctx), input.sessionId)),
+    reschedule: authedProcedure
+      .input(RescheduleSessionInput)
+      .mutation(({ ctx, input }) => sessions.rescheduleSession(ctx.db, actor(ctx), input)),
+    cancel: authedProcedure
+      .input(CancelSessionInput)
+      .mutation(({ ctx, input }) => sessions.cancelSession(ctx.db, actor(ctx), input)),
+    report: authedProcedure
+      .input(SessionReportInput)
+      .mutation(({ ctx, input }) => sessions.reportSession(ctx.db, actor(ctx), input)),
+    rate: authedProcedure
+      .input(RateSessionInput)
+      .mutation(({ ctx, input }) => sessions.rateSession(ctx.db, actor(ctx), input)),
+    setMeetingUrl: authedProcedure
+      .input(SetMeetingUrlInput)
+      .mutation(({ ctx, input }) => sessions.setMeetingUrl(ctx.db, actor(ctx), input)),
+  }),
+  progress: learnerProcedure.query(({ ctx }) => progress.learnerProgress(ctx.db, ctx.user.id)),
+  earnings: teacherProcedure
+    .input(EarningsInput)
+    .query(({ ctx, input }) => progress.teacherEarnings(ctx.db, ctx.user.id, input)),
+  calendar: router({
+    get: authedProcedure.query(({ ctx }) => calendar.getCalendarFeed(ctx.db, ctx.user.id, ctx.env.API_URL)),
+    rotate: authedProcedure.mutation(({ ctx }) => calendar.rotateCalendarFeed(ctx.db, ctx.user.id, ctx.env.API_URL)),
+  }),
+};
+
 /** Admin: sessions list, create, edit, cancel, delete. Mounted under admin.sessions.* */
-export const adminSessionsProcedures = {};
+export const adminSessionsProcedures = {
+  list: adminProcedure
+    .input(AdminListSessionsInput)
+    .query(({ ctx, input }) => adminSessions.adminListSessions(ctx.db, actor(ctx), input)),
+  get: adminProcedure
+    .input(SessionIdInput)
+    .query(({ ctx, input }) => adminSessions.adminGetSession(ctx.db, actor(ctx), input.sessionId)),
+  create: adminProcedure
+    .input(AdminCreateSessionInput)
+    .mutation(({ ctx, input }) => adminSessions.adminCreateSession(ctx.db, actor(ctx), input)),
+  update: adminProcedure
+    .input(AdminUpdateSessionInput)
+    .mutation(({ ctx, input }) => adminSessions.adminUpdateSession(ctx.db, actor(ctx), input)),
+  cancel: adminProcedure
+    .input(AdminCancelSessionInput)
+    .mutation(({ ctx, input }) => adminSessions.adminCancelSession(ctx.db, actor(ctx), input)),
+  delete: adminProcedure
+    .input(AdminDeleteSessionInput)
+    .mutation(({ ctx, input }) => adminSessions.adminDeleteSession(ctx.db, actor(ctx), input)),
+};

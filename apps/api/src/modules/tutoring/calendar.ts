@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "@lectern/db";
+import { schema } from "@lectern/db";
+import { and, asc, eq, gt, or } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+
+const { calendarFeeds, tutoringSessions: S, users } = schema;
+
+/** A private iCal feed per user: the token in its URL is the only key (rotating it revokes the old URL). */
+
+const newToken = () => randomBytes(32).toString("base64url");
+
+export const feedUrl = (apiUrl: string, token: string) => `${apiUrl.replace(/\/$/, "")}/calendar/${token}.ics`;
+
+/** The user's feed, created on first use. */
+export async function getCalendarFeed(db: Db, userId: string, apiUrl: string) {
+  await db.insert(calendarFeeds).values({ userId, token: newToken() }).onConflictDoNothing();
+  const [feed] = await db.select().from(calendarFeeds).where(eq(calendarFeeds.userId, userId));
+  if (!feed) throw new Error("calendar feed missing after insert");
+  return { url: feedUrl(apiUrl, feed.token), createdAt: feed.createdAt };
+}
+
+/** A new secret URL; the old one answers 404 from now on. */
+export async function rotateCalendarFeed(db: Db, userId: string, apiUrl: string) {
+  const token = newToken();
+  const [feed] = await db
+    .insert(calendarFeeds)
+    .values({ userId, token })
+    .onConflictDoUpdate({ target: calendarFeeds.userId, set: { token, createdAt: new Date() } })
+    .returning();
+  if (!feed) throw new Error("calendar feed upsert returned nothing");
+  return { url: feedUrl(apiUrl, feed.token), createdAt: feed.createdAt };
+}
+
+/** RFC 5545 TEXT escaping. */
+export function escapeText(text: string) {
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r?\n|\r/g, "\\n");
+}
+
+/** Lines longer than 75 octets continue on the next line after a space (never splitting a character). */
+export function foldLine(line: string) {
+  const encoder = new TextEncoder();
+  const out: string[] = [];
+  let current = "";
+  let size = 0;
+  for (const ch of line) {
+    const bytes = encoder.encode(ch).length;
+    const limit = out.length === 0 ? 75 : 74;
+    if (size + bytes > limit) {
+      out.push(current);
+      current = "";
+      size = 0;
+    }
+    current += ch;
+    size += bytes;
+  }
+  out.push(current);
+  return out.join("\r\n ");
+}
+
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+
+const teacherUser = alias(users, "teacher_user");
+const learnerUser = alias(users, "learner_user");
+
+/** The feed's text for a token, or null for an unknown token: the user's upcoming booked sessions. */
+export async function renderCalendarFeed(db: Db, token: string, now = new Date()): Promise<string | null> {
+  const [feed] = await db.select().from(calendarFeeds).where(eq(calendarFeeds.token, token));
+  if (!feed) return null;
+  const rows = await db
+    .select({ session: S, teacherName: teacherUser.name, learnerName: learnerUser.name })
+    .from(S)
+    .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
+    .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
+    .where(
+      and(or(eq(S.learnerId, feed.userId), eq(S.teacherId, feed.userId)), eq(S.status, "booked"), gt(S.endsAt, now)),
+    )
+    .orderBy(asc(S.startsAt))
+    .limit(500);
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Lectern//Tutoring sessions//EN",
+    "CALSCALE:GREGORIAN",
+    "METHOD:PUBLISH",
+    "X-WR-CALNAME:Lectern sessions",
+  ];
+  for (const { session: s, teacherName, learnerName } of rows) {
+    const other = s.teacherId === feed.userId ? learnerName : teacherName;
+    const description = [
+      `${s.durationMinutes}-minute session with ${other}`,
+      s.meetingUrl ? `Join: ${s.meetingUrl}` : null,
+    ]
+      .filter(Boolean)
+      .join("\n");
+    lines.push(
+      "BEGIN:VEVENT",
+      `UID:${s.id}@lectern`,
+      `DTSTAMP:${stamp(now)}`,
+      `DTSTART:${stamp(s.startsAt)}`,
+      `DTEND:${stamp(s.endsAt)}`,
+      `SUMMARY:${escapeText(`Lectern session with ${other}`)}`,
+      `DESCRIPTION:${escapeText(description)}`,
+      // URL is a URI value (no TEXT escaping); the contract only admits http(s) URLs without line breaks.
+      ...(s.meetingUrl ? [`URL:${s.meetingUrl}`, `LOCATION:${escapeText(s.meetingUrl)}`] : []),
+      "STATUS:CONFIRMED",
+      "END:VEVENT",
+    );
+  }
+  lines.push("END:VCALENDAR");
+  return `${lines.map(foldLine).join("\r\n")}\r\n`;
+}

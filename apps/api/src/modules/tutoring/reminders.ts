@@ -1,0 +1,116 @@
+import { TUTORING_POLICY } from "@lectern/api-contract";
+import type { Db, DbOrTx } from "@lectern/db";
+import { schema } from "@lectern/db";
+import { eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import { addJob } from "../../jobs/queue.ts";
+import { enqueueEmail } from "../notifications/service.ts";
+import { MINUTE_MS } from "./zoned-time.ts";
+
+export const REMINDER_TASK = "tutoring.reminder";
+
+/** One pending job per session and offset: adding it again moves it, removing it cancels it. */
+export const reminderJobKey = (sessionId: string, offsetMinutes: number) =>
+  `tutoring.reminder:${sessionId}:${offsetMinutes}`;
+
+export const ReminderPayload = z.object({
+  sessionId: z.uuid(),
+  offsetMinutes: z.number().int().positive(),
+  /** the start the reminder was scheduled for: a moved session's old reminder sends nothing */
+  startsAt: z.iso.datetime(),
+});
+export type ReminderPayload = z.infer<typeof ReminderPayload>;
+
+async function removeJob(tx: DbOrTx, jobKey: string) {
+  await tx.execute(sql`select graphile_worker.remove_job(${jobKey})`);
+}
+
+/**
+ * (Re)schedules the session's reminders in the caller's transaction. A reminder whose time has
+ * already passed (a booking less than a day ahead) is not scheduled, and any old one is removed.
+ */
+export async function scheduleReminders(tx: DbOrTx, session: { id: string; startsAt: Date }, now: Date) {
+  for (const offsetMinutes of TUTORING_POLICY.reminderOffsetsMinutes) {
+    const runAt = new Date(session.startsAt.getTime() - offsetMinutes * MINUTE_MS);
+    const jobKey = reminderJobKey(session.id, offsetMinutes);
+    if (runAt.getTime() > now.getTime()) {
+      const payload: ReminderPayload = {
+        sessionId: session.id,
+        offsetMinutes,
+        startsAt: session.startsAt.toISOString(),
+      };
+      await addJob(tx, REMINDER_TASK, payload, { runAt, jobKey, maxAttempts: 5 });
+    } else {
+      await removeJob(tx, jobKey);
+    }
+  }
+}
+
+export async function removeReminders(tx: DbOrTx, sessionId: string) {
+  for (const offsetMinutes of TUTORING_POLICY.reminderOffsetsMinutes)
+    await removeJob(tx, reminderJobKey(sessionId, offsetMinutes));
+}
+
+/** "Monday 3 March 2025 at 09:00 (Europe/London)", in the reader's language and zone. */
+export function formatWhen(instant: Date, timeZone: string, locale: string) {
+  const text = new Intl.DateTimeFormat(locale === "ar" ? "ar" : "en-GB", {
+    timeZone,
+    dateStyle: "full",
+    timeStyle: "short",
+  }).format(instant);
+  return `${text} (${timeZone})`;
+}
+
+const teacherUser = alias(schema.users, "teacher_user");
+const learnerUser = alias(schema.users, "learner_user");
+const person = <U extends typeof teacherUser | typeof learnerUser>(u: U) => ({
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  locale: u.locale,
+  timezone: u.timezone,
+});
+
+/** A session with both people's contact details. */
+export async function sessionWithPeople(db: DbOrTx, sessionId: string) {
+  const S = schema.tutoringSessions;
+  const [row] = await db
+    .select({ session: S, teacher: person(teacherUser), learner: person(learnerUser) })
+    .from(S)
+    .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
+    .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
+    .where(eq(S.id, sessionId));
+  return row;
+}
+
+/**
+ * The reminder job: emails the learner and the teacher, unless the session is no longer booked or
+ * has moved since the reminder was scheduled (then it sends nothing).
+ */
+export async function sendReminder(db: Db, payload: ReminderPayload): Promise<{ sent: number }> {
+  return db.transaction(async (tx) => {
+    const row = await sessionWithPeople(tx, payload.sessionId);
+    if (row?.session.status !== "booked") return { sent: 0 };
+    if (row.session.startsAt.getTime() !== Date.parse(payload.startsAt)) return { sent: 0 };
+    const { session, teacher, learner } = row;
+    for (const [to, other] of [
+      [learner, teacher],
+      [teacher, learner],
+    ] as const) {
+      await enqueueEmail(
+        tx,
+        { userId: to.id, email: to.email, locale: to.locale },
+        {
+          template: "session-reminder",
+          name: to.name,
+          withName: other.name,
+          when: formatWhen(session.startsAt, to.timezone, to.locale),
+          minutesBefore: payload.offsetMinutes,
+          ...(session.meetingUrl ? { url: session.meetingUrl } : {}),
+        },
+      );
+    }
+    return { sent: 2 };
+  });
+}

@@ -1,0 +1,762 @@
+import {
+  type BookSessionInput,
+  type CancelSessionInput,
+  type ListPageInput,
+  type RateSessionInput,
+  type RescheduleSessionInput,
+  type Role,
+  type SessionReportInput,
+  type SetMeetingUrlInput,
+  TUTORING_POLICY,
+} from "@lectern/api-contract";
+import type { Db, DbOrTx, Tx } from "@lectern/db";
+import { schema } from "@lectern/db";
+import { and, asc, count, desc, eq, gt, lte, not, or, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { AppError } from "../../errors.ts";
+import { recordAudit } from "../audit/service.ts";
+import { CREDIT, platformAccount, post, userAccount } from "../ledger/service.ts";
+import { enqueueEmail } from "../notifications/service.ts";
+import { loadCalendar } from "./availability.ts";
+import {
+  type CreditOutcome,
+  cancellationOutcome,
+  earningsMinor,
+  freeChangeDeadline,
+  joinWindow,
+  type Party,
+  withinFreeChangeWindow,
+} from "./policy.ts";
+import { formatWhen, removeReminders, scheduleReminders, sessionWithPeople } from "./reminders.ts";
+import { bookingWindow, withinAvailability } from "./slots.ts";
+import { DAY_MS, MINUTE_MS } from "./zoned-time.ts";
+
+const { tutoringSessions: S, users, teacherProfiles, creditLots, ledgerAccounts, onboardingAnswers } = schema;
+
+/** Who is calling: the signed-in user (and their address, for the audit log). */
+export interface Actor {
+  id: string;
+  role: Role;
+  ip?: string | null;
+}
+
+/** Services read the time from here, so tests can move it without sleeping. */
+export interface Clock {
+  now?: Date;
+}
+export const nowOf = (clock: Clock = {}) => clock.now ?? new Date();
+
+export type SessionRow = typeof S.$inferSelect;
+
+export const SESSION_REFERENCE = "tutoring_session";
+const reference = (id: string) => ({ type: SESSION_REFERENCE, id });
+const CREDITS = TUTORING_POLICY.creditsPerSession;
+
+// ---------------------------------------------------------------------------------------------
+// Reading sessions
+
+const teacherUser = alias(users, "teacher_user");
+const learnerUser = alias(users, "learner_user");
+
+const viewColumns = {
+  session: S,
+  teacher: { id: teacherUser.id, name: teacherUser.name, email: teacherUser.email, image: teacherUser.image },
+  learner: {
+    id: learnerUser.id,
+    name: learnerUser.name,
+    email: learnerUser.email,
+    image: learnerUser.image,
+    timezone: learnerUser.timezone,
+  },
+  onboarding: {
+    goals: onboardingAnswers.goals,
+    level: onboardingAnswers.level,
+    preferredFormat: onboardingAnswers.preferredFormat,
+  },
+};
+
+export function selectViews(db: DbOrTx) {
+  return db
+    .select(viewColumns)
+    .from(S)
+    .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
+    .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
+    .leftJoin(onboardingAnswers, eq(onboardingAnswers.learnerId, S.learnerId));
+}
+
+type ViewRow = Awaited<ReturnType<typeof selectViews>>[number];
+
+const partyOf = (row: { learnerId: string; teacherId: string }, userId: string): "learner" | "teacher" | null =>
+  row.learnerId === userId ? "learner" : row.teacherId === userId ? "teacher" : null;
+
+/**
+ * A session as its viewer may see it, with everything the apps need to decide what to show
+ * (join window, whether a change is still free), so they hold no rule of their own.
+ */
+function toView(row: ViewRow, viewer: Actor, now: Date) {
+  const s = row.session;
+  const viewerRole: Party = partyOf(s, viewer.id) ?? "admin";
+  const booked = s.status === "booked";
+  const { joinableFrom, joinableUntil } = joinWindow(s);
+  const started = now.getTime() >= s.startsAt.getTime();
+  const reported = s.reportMessage !== null;
+  return {
+    id: s.id,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    durationMinutes: s.durationMinutes,
+    status: s.status,
+    creditOutcome: s.creditOutcome,
+    meetingUrl: s.meetingUrl,
+    viewerRole,
+    teacher: { id: row.teacher.id, name: row.teacher.name, image: row.teacher.image },
+    learner: { id: row.learner.id, name: row.learner.name, image: row.learner.image },
+    joinableFrom,
+    joinableUntil,
+    canJoin: booked && now >= joinableFrom && now < joinableUntil,
+    freeChangeDeadline: freeChangeDeadline(s.startsAt),
+    canCancel: booked && viewerRole !== "admin",
+    canReschedule: booked && viewerRole === "learner" && withinFreeChangeWindow(s.startsAt, now),
+    canReport: viewerRole === "teacher" && ((booked && started) || (s.status === "completed" && !reported)),
+    canRate: viewerRole === "learner" && s.status === "completed" && s.rating === null,
+    canSetMeetingUrl: viewerRole === "teacher" && booked,
+    cancelledAt: s.cancelledAt,
+    cancelledBy: s.cancelledBy === null ? null : (partyOf(s, s.cancelledBy) ?? "admin"),
+    cancelReason: s.cancelReason,
+    completedAt: s.completedAt,
+    /** The teacher's comments are for teachers and admins; the learner sees the message and next steps. */
+    report: reported
+      ? {
+          message: s.reportMessage as string,
+          nextSteps: s.reportNextSteps ?? "",
+          comments: viewerRole === "learner" ? null : (s.reportComments ?? ""),
+        }
+      : null,
+    rating: s.rating,
+    ratingComment: s.ratingComment,
+    ratedAt: s.ratedAt,
+    /** The learner's onboarding summary, for their teacher (and admins). */
+    learnerOnboarding:
+      viewerRole !== "learner" && row.onboarding?.level
+        ? { goals: row.onboarding.goals, level: row.onboarding.level, preferredFormat: row.onboarding.preferredFormat }
+        : null,
+    createdAt: s.createdAt,
+  };
+}
+
+export type SessionView = ReturnType<typeof toView>;
+
+/** The admin's view adds contact details, notes and the money side. */
+export function toAdminView(row: ViewRow, admin: Actor, now: Date) {
+  const s = row.session;
+  return {
+    ...toView(row, admin, now),
+    teacher: { id: row.teacher.id, name: row.teacher.name, email: row.teacher.email, image: row.teacher.image },
+    learner: { id: row.learner.id, name: row.learner.name, email: row.learner.email, image: row.learner.image },
+    notes: s.notes,
+    creditLotId: s.creditLotId,
+    hourlyRateMinor: s.hourlyRateMinor,
+    rateCurrency: s.rateCurrency,
+    createdBy: s.createdBy,
+    cancelledById: s.cancelledBy,
+  };
+}
+
+export async function viewRow(db: DbOrTx, sessionId: string) {
+  const [row] = await selectViews(db).where(eq(S.id, sessionId));
+  return row;
+}
+
+/** A session the viewer takes part in (admins: any); anyone else gets 404, so nothing leaks. */
+export async function getSession(db: DbOrTx, viewer: Actor, sessionId: string, clock: Clock = {}) {
+  const row = await viewRow(db, sessionId);
+  if (!row || (viewer.role !== "admin" && !partyOf(row.session, viewer.id)))
+    throw new AppError("SESSION_NOT_FOUND", "No such session");
+  return toView(row, viewer, nowOf(clock));
+}
+
+/**
+ * The caller's sessions as learner or teacher. Upcoming: booked and not yet ended, soonest first.
+ * Past: everything else (ended, completed, cancelled), latest first.
+ */
+export async function listSessions(
+  db: Db,
+  viewer: Actor,
+  which: "upcoming" | "past",
+  page: ListPageInput,
+  clock: Clock = {},
+) {
+  const now = nowOf(clock);
+  const mine = or(eq(S.learnerId, viewer.id), eq(S.teacherId, viewer.id));
+  const upcoming = and(eq(S.status, "booked"), gt(S.endsAt, now)) as SQL;
+  const where = and(mine, which === "upcoming" ? upcoming : not(upcoming));
+  const order = which === "upcoming" ? [asc(S.startsAt), asc(S.id)] : [desc(S.startsAt), asc(S.id)];
+  const [rows, [total]] = await Promise.all([
+    selectViews(db)
+      .where(where)
+      .orderBy(...order)
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize),
+    db.select({ value: count() }).from(S).where(where),
+  ]);
+  return {
+    items: rows.map((r) => toView(r, viewer, now)),
+    total: total?.value ?? 0,
+    page: page.page,
+    pageSize: page.pageSize,
+  };
+}
+
+/**
+ * What cancelling now would do to the credit, and whether a reschedule is still allowed, so the
+ * learner can decide before confirming.
+ */
+export async function changePreview(db: DbOrTx, viewer: Actor, sessionId: string, clock: Clock = {}) {
+  const now = nowOf(clock);
+  const [row] = await db.select().from(S).where(eq(S.id, sessionId));
+  const party = row ? partyOf(row, viewer.id) : null;
+  if (!row || (!party && viewer.role !== "admin")) throw new AppError("SESSION_NOT_FOUND", "No such session");
+  if (row.status !== "booked") throw new AppError("SESSION_NOT_BOOKED", "This session is no longer booked");
+  const free = withinFreeChangeWindow(row.startsAt, now);
+  return {
+    sessionId: row.id,
+    /** what a cancellation by the caller would do to the credit right now */
+    creditOutcome: cancellationOutcome(row, party ?? "admin", now),
+    /** until when a learner's cancellation or reschedule is free */
+    deadline: freeChangeDeadline(row.startsAt),
+    isFree: free,
+    canReschedule: party === "learner" && free,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules shared by the actions
+
+export async function lockSession(tx: Tx, sessionId: string) {
+  const [row] = await tx.select().from(S).where(eq(S.id, sessionId)).for("update");
+  return row;
+}
+
+/**
+ * Locks a session for an action by one of its two people. Strangers get 404; an admin who is not
+ * a party sees the session but acts on it through admin.sessions.* (403 here).
+ */
+async function lockOwnSession(tx: Tx, actor: Actor, sessionId: string) {
+  const row = await lockSession(tx, sessionId);
+  const party = row ? partyOf(row, actor.id) : null;
+  if (!row || (!party && actor.role !== "admin")) throw new AppError("SESSION_NOT_FOUND", "No such session");
+  if (!party) throw new AppError("FORBIDDEN", "Only the session's learner or teacher can do this");
+  return { row, party };
+}
+
+function requireParty(party: "learner" | "teacher", wanted: "learner" | "teacher") {
+  if (party !== wanted)
+    throw new AppError(
+      "FORBIDDEN",
+      wanted === "learner" ? "Only the learner can do this" : "Only the teacher can do this",
+    );
+}
+
+function requireBooked(row: SessionRow) {
+  if (row.status !== "booked") throw new AppError("SESSION_NOT_BOOKED", "This session is no longer booked");
+}
+
+/** A bookable teacher and their pay, snapshotted into each booking. */
+export async function requireTeacher(db: DbOrTx, teacherId: string) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      role: users.role,
+      banned: users.banned,
+      hourlyRateMinor: teacherProfiles.hourlyRateMinor,
+      rateCurrency: teacherProfiles.rateCurrency,
+      defaultMeetingUrl: teacherProfiles.defaultMeetingUrl,
+    })
+    .from(users)
+    .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
+    .where(eq(users.id, teacherId));
+  if (row?.role !== "teacher" || row.banned) throw new AppError("TEACHER_NOT_FOUND", "No teacher with that id");
+  return {
+    id: row.id,
+    hourlyRateMinor: row.hourlyRateMinor ?? 0,
+    rateCurrency: row.rateCurrency ?? "USD",
+    defaultMeetingUrl: row.defaultMeetingUrl ?? null,
+  };
+}
+
+export function requireWholeMinute(startsAt: Date) {
+  if (startsAt.getTime() % MINUTE_MS !== 0)
+    throw new AppError("SLOT_UNAVAILABLE", "Sessions start on a whole minute of the slot grid");
+}
+
+/**
+ * A learner's slot: after the minimum notice, within the booking horizon, on the grid and fully
+ * inside the teacher's availability. Overlaps are left to the exclusion constraints (SLOT_TAKEN).
+ */
+async function requireLearnerSlot(db: DbOrTx, teacherId: string, startsAt: Date, durationMinutes: number, now: Date) {
+  const window = bookingWindow(now);
+  const start = startsAt.getTime();
+  if (start < window.start)
+    throw new AppError(
+      "TOO_SOON",
+      `Sessions must be booked at least ${TUTORING_POLICY.minBookingNoticeMinutes / 60} hours ahead`,
+    );
+  requireWholeMinute(startsAt);
+  if (start > window.end)
+    throw new AppError(
+      "SLOT_UNAVAILABLE",
+      `Sessions can be booked up to ${TUTORING_POLICY.bookingHorizonDays} days ahead`,
+    );
+  const calendar = await loadCalendar(db, teacherId, start - DAY_MS, start + durationMinutes * MINUTE_MS + DAY_MS);
+  if (!withinAvailability(calendar, start, durationMinutes))
+    throw new AppError("SLOT_UNAVAILABLE", "The teacher is not available at that time");
+}
+
+/**
+ * The learner's soonest-expiring usable credit lot, its ledger account locked until the
+ * transaction ends (concurrent bookings by one learner queue here and re-check the balance).
+ */
+async function takeCreditLot(tx: Tx, learnerId: string, now: Date) {
+  const { rows } = await tx.execute<{ lot_id: string; account_id: string }>(sql`
+    select cl.id as lot_id, a.id as account_id
+    from ${ledgerAccounts} a join ${creditLots} cl on cl.account_id = a.id
+    where cl.learner_id = ${learnerId} and cl.expired_at is null
+      and cl.expires_at > ${now.toISOString()}::timestamptz and a.balance >= ${CREDITS}
+    order by cl.expires_at, cl.created_at, cl.id
+    limit 1
+    for update of a`);
+  const lot = rows[0];
+  if (!lot) throw new AppError("NO_CREDITS", "You have no session credits left");
+  return { lotId: lot.lot_id, accountId: lot.account_id };
+}
+
+// Ledger movements. Entries list the user's account before platform accounts, and credit_reserved
+// before the other platform accounts, so concurrent transactions lock rows in one order.
+
+async function reserveCredit(tx: Tx, sessionId: string, lotAccountId: string, actorId: string) {
+  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
+  await post(tx, {
+    kind: "credit.reserve",
+    description: "Credit reserved for a session",
+    actorId,
+    reference: reference(sessionId),
+    entries: [
+      { accountId: lotAccountId, amount: -CREDITS, currency: CREDIT },
+      { accountId: reserved, amount: CREDITS, currency: CREDIT },
+    ],
+  });
+}
+
+/**
+ * Back to the lot it came from. If that lot has expired meanwhile, the credit is unusable there
+ * (booking skips expired lots) and the expiry sweep, which picks lots by balance, expires it.
+ */
+async function returnCredit(tx: Tx, session: SessionRow, actorId: string | null) {
+  if (!session.creditLotId) throw new Error(`session ${session.id} has a reserved credit but no lot`);
+  const [lot] = await tx
+    .select({ accountId: creditLots.accountId })
+    .from(creditLots)
+    .where(eq(creditLots.id, session.creditLotId));
+  if (!lot) throw new Error(`credit lot ${session.creditLotId} missing`);
+  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
+  await post(tx, {
+    kind: "credit.refund",
+    description: "Credit returned from a cancelled session",
+    actorId,
+    reference: reference(session.id),
+    entries: [
+      { accountId: lot.accountId, amount: CREDITS, currency: CREDIT },
+      { accountId: reserved, amount: -CREDITS, currency: CREDIT },
+    ],
+  });
+}
+
+async function moveReserved(
+  tx: Tx,
+  session: SessionRow,
+  to: "credit_forfeited" | "credit_consumed",
+  actorId: string | null,
+) {
+  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
+  const target = await platformAccount(tx, to, CREDIT);
+  await post(tx, {
+    kind: to === "credit_consumed" ? "credit.consume" : "credit.forfeit",
+    description:
+      to === "credit_consumed" ? "Credit used by a completed session" : "Credit forfeited by a late cancellation",
+    actorId,
+    reference: reference(session.id),
+    entries: [
+      { accountId: reserved, amount: -CREDITS, currency: CREDIT },
+      { accountId: target, amount: CREDITS, currency: CREDIT },
+    ],
+  });
+}
+
+async function postEarnings(tx: Tx, session: SessionRow, amount: number, actorId: string | null) {
+  const earnings = await userAccount(tx, session.teacherId, "teacher_earnings", session.rateCurrency);
+  const payroll = await platformAccount(tx, "payroll_expense", session.rateCurrency);
+  await post(tx, {
+    kind: "earnings.post",
+    description: `Teacher pay for a ${session.durationMinutes}-minute session`,
+    actorId,
+    reference: reference(session.id),
+    metadata: { hourlyRateMinor: session.hourlyRateMinor, durationMinutes: session.durationMinutes },
+    entries: [
+      { accountId: earnings, amount, currency: session.rateCurrency },
+      { accountId: payroll, amount: -amount, currency: session.rateCurrency },
+    ],
+  });
+}
+
+/** What the audit log keeps of a session. */
+export const auditSummary = (s: SessionRow) => ({
+  teacherId: s.teacherId,
+  learnerId: s.learnerId,
+  startsAt: s.startsAt.toISOString(),
+  endsAt: s.endsAt.toISOString(),
+  durationMinutes: s.durationMinutes,
+  status: s.status,
+  creditOutcome: s.creditOutcome,
+  creditLotId: s.creditLotId,
+  meetingUrl: s.meetingUrl,
+  notes: s.notes,
+});
+
+export async function audit(
+  tx: DbOrTx,
+  actor: { id: string | null; ip?: string | null },
+  action: string,
+  sessionId: string,
+  before: unknown,
+  after: unknown,
+) {
+  await recordAudit(tx, {
+    actorId: actor.id,
+    action,
+    targetType: SESSION_REFERENCE,
+    targetId: sessionId,
+    before,
+    after,
+    ipAddress: actor.ip ?? null,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booking
+
+export interface NewSession {
+  learnerId: string;
+  teacher: Awaited<ReturnType<typeof requireTeacher>>;
+  startsAt: Date;
+  durationMinutes: number;
+  meetingUrl?: string | null;
+  notes?: string | null;
+  /** false: book without a credit (admin override) */
+  withCredit: boolean;
+  createdBy: string;
+}
+
+/** Inserts the session, reserves its credit and schedules its reminders, in the caller's transaction. */
+export async function createSession(tx: Tx, input: NewSession, now: Date) {
+  const lot = input.withCredit ? await takeCreditLot(tx, input.learnerId, now) : null;
+  const [session] = await tx
+    .insert(S)
+    .values({
+      teacherId: input.teacher.id,
+      learnerId: input.learnerId,
+      startsAt: input.startsAt,
+      endsAt: new Date(input.startsAt.getTime() + input.durationMinutes * MINUTE_MS),
+      durationMinutes: input.durationMinutes,
+      meetingUrl: input.meetingUrl ?? input.teacher.defaultMeetingUrl,
+      notes: input.notes ?? null,
+      hourlyRateMinor: input.teacher.hourlyRateMinor,
+      rateCurrency: input.teacher.rateCurrency,
+      creditLotId: lot?.lotId ?? null,
+      creditOutcome: lot ? "reserved" : "none",
+      createdBy: input.createdBy,
+    })
+    .returning();
+  if (!session) throw new Error("session insert returned nothing");
+  if (lot) await reserveCredit(tx, session.id, lot.accountId, input.createdBy);
+  await scheduleReminders(tx, session, now);
+  return session;
+}
+
+/** A learner books a free slot of a teacher, paying one credit (reserved until the session ends). */
+export async function bookSession(db: Db, learner: Actor, input: BookSessionInput, clock: Clock = {}) {
+  const now = nowOf(clock);
+  const teacher = await requireTeacher(db, input.teacherId);
+  await requireLearnerSlot(db, teacher.id, input.startsAt, input.durationMinutes, now);
+  const id = await db.transaction(async (tx) => {
+    const session = await createSession(
+      tx,
+      {
+        learnerId: learner.id,
+        teacher,
+        startsAt: input.startsAt,
+        durationMinutes: input.durationMinutes,
+        meetingUrl: input.meetingUrl,
+        withCredit: true,
+        createdBy: learner.id,
+      },
+      now,
+    );
+    await audit(tx, learner, "tutoring.session.book", session.id, null, auditSummary(session));
+    return session.id;
+  });
+  return getSession(db, learner, id, { now });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes by the learner or teacher
+
+/** The learner moves the session to another free slot, only while changes are free; the credit stays reserved. */
+export async function rescheduleSession(db: Db, actor: Actor, input: RescheduleSessionInput, clock: Clock = {}) {
+  const now = nowOf(clock);
+  await db.transaction(async (tx) => {
+    const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
+    requireParty(party, "learner");
+    requireBooked(row);
+    if (!withinFreeChangeWindow(row.startsAt, now))
+      throw new AppError(
+        "TOO_LATE_TO_CHANGE",
+        `Sessions can be moved up to ${TUTORING_POLICY.freeChangeMinutes / 60} hours before they start`,
+      );
+    await requireLearnerSlot(tx, row.teacherId, input.startsAt, row.durationMinutes, now);
+    const [moved] = await tx
+      .update(S)
+      .set({
+        startsAt: input.startsAt,
+        endsAt: new Date(input.startsAt.getTime() + row.durationMinutes * MINUTE_MS),
+        updatedAt: now,
+      })
+      .where(eq(S.id, row.id))
+      .returning();
+    if (!moved) throw new Error("session update returned nothing");
+    await scheduleReminders(tx, moved, now);
+    await audit(
+      tx,
+      actor,
+      "tutoring.session.reschedule",
+      row.id,
+      { startsAt: row.startsAt.toISOString() },
+      { startsAt: moved.startsAt.toISOString() },
+    );
+  });
+  return getSession(db, actor, input.sessionId, { now });
+}
+
+/**
+ * Cancels a booked session (row locked, so a second cancellation finds it cancelled and moves
+ * nothing): the credit is returned or forfeited by the policy, reminders are removed, the other
+ * side is told.
+ */
+export async function cancelLocked(
+  tx: Tx,
+  row: SessionRow,
+  by: Party,
+  actor: { id: string; ip?: string | null },
+  reason: string | null,
+  now: Date,
+) {
+  requireBooked(row);
+  const outcome = cancellationOutcome(row, by, now);
+  if (outcome === "refunded") await returnCredit(tx, row, actor.id);
+  else if (outcome === "forfeited") await moveReserved(tx, row, "credit_forfeited", actor.id);
+  const creditOutcome: CreditOutcome = outcome === "none" ? row.creditOutcome : outcome;
+  await tx
+    .update(S)
+    .set({
+      status: "cancelled",
+      cancelledBy: actor.id,
+      cancelledAt: now,
+      cancelReason: reason,
+      creditOutcome,
+      updatedAt: now,
+    })
+    .where(eq(S.id, row.id));
+  await removeReminders(tx, row.id);
+  await audit(
+    tx,
+    actor,
+    "tutoring.session.cancel",
+    row.id,
+    { status: row.status, creditOutcome: row.creditOutcome },
+    { status: "cancelled", creditOutcome, by, reason },
+  );
+  await notifyCancelled(tx, row.id, by);
+  return creditOutcome;
+}
+
+async function notifyCancelled(tx: Tx, sessionId: string, by: Party) {
+  const row = await sessionWithPeople(tx, sessionId);
+  if (!row) return;
+  const recipients =
+    by === "learner"
+      ? [[row.teacher, row.learner] as const]
+      : by === "teacher"
+        ? [[row.learner, row.teacher] as const]
+        : [[row.learner, row.teacher] as const, [row.teacher, row.learner] as const];
+  for (const [to, other] of recipients) {
+    await enqueueEmail(
+      tx,
+      { userId: to.id, email: to.email, locale: to.locale },
+      {
+        template: "session-cancelled",
+        name: to.name,
+        withName: other.name,
+        when: formatWhen(row.session.startsAt, to.timezone, to.locale),
+      },
+    );
+  }
+}
+
+export async function cancelSession(db: Db, actor: Actor, input: CancelSessionInput, clock: Clock = {}) {
+  const now = nowOf(clock);
+  await db.transaction(async (tx) => {
+    const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
+    await cancelLocked(tx, row, party, actor, input.reason || null, now);
+  });
+  return getSession(db, actor, input.sessionId, { now });
+}
+
+export async function setMeetingUrl(db: Db, actor: Actor, input: SetMeetingUrlInput, clock: Clock = {}) {
+  const now = nowOf(clock);
+  await db.transaction(async (tx) => {
+    const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
+    requireParty(party, "teacher");
+    requireBooked(row);
+    await tx.update(S).set({ meetingUrl: input.meetingUrl, updatedAt: now }).where(eq(S.id, row.id));
+  });
+  return getSession(db, actor, input.sessionId, { now });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion
+
+interface Completion {
+  actor: { id: string | null; ip?: string | null };
+  now: Date;
+  automatic: boolean;
+  report?: { message: string; comments: string; nextSteps: string };
+}
+
+/**
+ * Completes a locked, booked session: the reserved credit is consumed and the teacher's pay
+ * (snapshotted rate × duration) is posted, unless it is zero.
+ */
+async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
+  requireBooked(row);
+  let creditOutcome = row.creditOutcome;
+  if (row.creditOutcome === "reserved") {
+    await moveReserved(tx, row, "credit_consumed", c.actor.id);
+    creditOutcome = "consumed";
+  }
+  const earnings = earningsMinor(row.hourlyRateMinor, row.durationMinutes);
+  if (earnings > 0) await postEarnings(tx, row, earnings, c.actor.id);
+  await tx
+    .update(S)
+    .set({
+      status: "completed",
+      completedAt: c.now,
+      creditOutcome,
+      updatedAt: c.now,
+      ...(c.report
+        ? { reportMessage: c.report.message, reportComments: c.report.comments, reportNextSteps: c.report.nextSteps }
+        : {}),
+    })
+    .where(eq(S.id, row.id));
+  await removeReminders(tx, row.id);
+  await audit(
+    tx,
+    c.actor,
+    "tutoring.session.complete",
+    row.id,
+    { status: row.status, creditOutcome: row.creditOutcome },
+    {
+      status: "completed",
+      creditOutcome,
+      automatic: c.automatic,
+      earnings: { amountMinor: earnings, currency: row.rateCurrency },
+    },
+  );
+}
+
+/**
+ * The teacher's report once the session has started: it completes a booked session (credit
+ * consumed, pay posted). A session completed automatically can still get its report, once.
+ */
+export async function reportSession(db: Db, actor: Actor, input: SessionReportInput, clock: Clock = {}) {
+  const now = nowOf(clock);
+  const report = { message: input.message, comments: input.comments, nextSteps: input.nextSteps };
+  await db.transaction(async (tx) => {
+    const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
+    requireParty(party, "teacher");
+    if (row.status === "completed" && row.reportMessage === null) {
+      await tx
+        .update(S)
+        .set({
+          reportMessage: report.message,
+          reportComments: report.comments,
+          reportNextSteps: report.nextSteps,
+          updatedAt: now,
+        })
+        .where(eq(S.id, row.id));
+      return;
+    }
+    requireBooked(row);
+    if (now.getTime() < row.startsAt.getTime())
+      throw new AppError("SESSION_NOT_STARTED", "A session can be reported once it has started");
+    await completeLocked(tx, row, { actor, now, automatic: false, report });
+  });
+  return getSession(db, actor, input.sessionId, { now });
+}
+
+/**
+ * Completes booked sessions whose end plus the grace period has passed, each in its own
+ * transaction; rows another worker holds are skipped, and a completed one is never touched again.
+ */
+export async function autoCompleteSessions(db: Db, clock: Clock = {}, limit = 200) {
+  const now = nowOf(clock);
+  const cutoff = new Date(now.getTime() - TUTORING_POLICY.autoCompleteGraceMinutes * MINUTE_MS);
+  const due = and(eq(S.status, "booked"), lte(S.endsAt, cutoff));
+  const candidates = await db.select({ id: S.id }).from(S).where(due).orderBy(asc(S.endsAt)).limit(limit);
+  let completed = 0;
+  const failures: unknown[] = [];
+  for (const { id } of candidates) {
+    try {
+      const done = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(S)
+          .where(and(eq(S.id, id), due))
+          .for("update", { skipLocked: true });
+        if (!row) return false;
+        await completeLocked(tx, row, { actor: { id: null }, now, automatic: true });
+        return true;
+      });
+      if (done) completed++;
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${failures.length} of ${candidates.length} sessions failed to complete`);
+  return { completed };
+}
+
+export async function rateSession(db: Db, actor: Actor, input: RateSessionInput, clock: Clock = {}) {
+  const now = nowOf(clock);
+  await db.transaction(async (tx) => {
+    const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
+    requireParty(party, "learner");
+    if (row.status !== "completed")
+      throw new AppError("SESSION_NOT_COMPLETED", "Only a completed session can be rated");
+    if (row.rating !== null) throw new AppError("ALREADY_RATED", "You have already rated this session");
+    await tx
+      .update(S)
+      .set({ rating: input.rating, ratingComment: input.comment || null, ratedAt: now, updatedAt: now })
+      .where(eq(S.id, row.id));
+  });
+  return getSession(db, actor, input.sessionId, { now });
+}
