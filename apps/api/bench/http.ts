@@ -3,18 +3,31 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
+import superjson from "superjson";
+import { bookingFor } from "./tutoring-data.ts";
 
 const DURATION_SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = 32;
 
 const child = spawn(process.execPath, [new URL("./server.ts", import.meta.url).pathname], {
-  stdio: ["ignore", "pipe", "inherit"],
+  stdio: ["ignore", "pipe", "pipe"],
+});
+// The server's own log matters only if it fails to start (its shutdown is noisy by design).
+let serverLog = "";
+child.stderr.on("data", (chunk) => {
+  serverLog += chunk;
 });
 const firstLine = await new Promise<string>((resolve, reject) => {
   createInterface({ input: child.stdout }).once("line", resolve);
-  child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+  child.once("exit", (code) => reject(new Error(`bench server exited with ${code}\n${serverLog}`)));
 });
-const { url, cookie } = JSON.parse(firstLine) as { url: string; cookie: string };
+const { url, learnerCookie, bookerCookies, world, buildSeconds } = JSON.parse(firstLine) as {
+  url: string;
+  learnerCookie: string;
+  bookerCookies: Record<string, string>;
+  world: { sessions: number };
+  buildSeconds: number;
+};
 
 interface Figures {
   name: string;
@@ -24,28 +37,71 @@ interface Figures {
   errors: number;
 }
 
-async function load(name: string, path: string, headers: Record<string, string> = {}): Promise<Figures> {
+async function load(
+  name: string,
+  path: string,
+  headers: Record<string, string> = {},
+  options: Partial<autocannon.Options> = {},
+): Promise<Figures> {
   const result = await autocannon({
     url: `${url}${path}`,
     headers,
     connections: CONNECTIONS,
     duration: DURATION_SECONDS,
+    ...options,
   });
   const errors = result.errors + result.timeouts + result.non2xx;
   return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
 }
 
+// Each booking request is a different learner, teacher and hour: every one should succeed.
+const DAY = 24 * 60 * 60 * 1000;
+const firstDay = Math.ceil(Date.now() / DAY) * DAY + 8 * DAY;
+let bookings = 0;
+const bookingRequest: autocannon.Request = {
+  method: "POST",
+  path: "/api/trpc/tutoring.sessions.book",
+  setupRequest: (request) => {
+    const { booker, teacherId, startsAt } = bookingFor(bookings++, firstDay);
+    return {
+      ...request,
+      headers: { ...request.headers, "content-type": "application/json", cookie: bookerCookies[booker] ?? "" },
+      body: JSON.stringify(superjson.serialize({ teacherId, startsAt, durationMinutes: 60 })),
+    };
+  },
+};
+const upcomingPath = `/api/trpc/tutoring.sessions.upcoming?input=${encodeURIComponent(
+  JSON.stringify(superjson.serialize({ page: 1, pageSize: 20 })),
+)}`;
+
 try {
   // Warm up the JIT and the connection pool before measuring.
-  await autocannon({ url: `${url}/api/trpc/account.me`, headers: { cookie }, connections: 8, amount: 500 });
+  await autocannon({
+    url: `${url}/api/trpc/account.me`,
+    headers: { cookie: learnerCookie },
+    connections: 8,
+    amount: 500,
+  });
   const health = await load("GET /healthz", "/healthz");
-  const me = await load("tRPC account.me (session + profile)", "/api/trpc/account.me", { cookie });
+  const me = await load("tRPC account.me (session + profile)", "/api/trpc/account.me", { cookie: learnerCookie });
+  const upcoming = await load("tRPC tutoring.sessions.upcoming", upcomingPath, { cookie: learnerCookie });
+  const book = await load(
+    "tRPC tutoring.sessions.book",
+    "/api/trpc/tutoring.sessions.book",
+    {},
+    {
+      requests: [bookingRequest],
+    },
+  );
 
-  console.log(`\nLectern API, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, loopback, embedded Postgres\n`);
+  console.log(`\nLectern API, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, loopback, embedded Postgres`);
+  console.log(
+    `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts\n`,
+  );
   console.log(
     `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs healthz".padStart(12)}`,
   );
-  for (const f of [health, me]) {
+  for (const f of [health, me, upcoming, book]) {
     console.log(
       `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${`${((f.rps / health.rps) * 100).toFixed(1)}%`.padStart(12)}`,
     );

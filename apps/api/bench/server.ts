@@ -1,22 +1,27 @@
 // Child process of `pnpm bench`: a throwaway embedded Postgres, the API with its worker on a
-// loopback port, the demo data, and a signed-in learner. Prints one JSON line, then serves.
+// loopback port, the demo data plus the bulk tutoring world, and signed-in cookies. Prints one
+// JSON line, then serves until SIGTERM.
 import { startTestPostgres } from "@lectern/db/testing";
-import { DEMO_PASSWORD, seedDemoData } from "../src/seed.ts";
-import { Agent, startTestServer } from "../src/testing/index.ts";
+import { seedDemoData } from "../src/seed.ts";
+import { startTestServer } from "../src/testing/index.ts";
+import { BOOKERS, buildTutoringWorld, cookieFor } from "./tutoring-data.ts";
 
 const pg = await startTestPostgres();
 const server = await startTestServer(pg);
 await seedDemoData(server.db, server.auth);
+const started = performance.now();
+const world = await buildTutoringWorld(server);
+const buildSeconds = (performance.now() - started) / 1000;
 
-const agent = new Agent({ request: (path, init) => fetch(`${server.url}${path}`, init) });
-const signIn = await agent.authPost("/sign-in/email", { email: "learner1@lectern.local", password: DEMO_PASSWORD });
-if (!signIn.ok) throw new Error(`bench sign-in failed: ${signIn.status}`);
-const cookie = [...agent.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+const bookerCookies: Record<string, string> = {};
+for (let b = 1; b <= BOOKERS; b++) bookerCookies[`bench-b-${b}`] = await cookieFor(server, `bench-b-${b}`);
+// bench-l-1 has ~50 upcoming sessions among the 100,000.
+const learnerCookie = await cookieFor(server, "bench-l-1");
 
-process.stdout.write(`${JSON.stringify({ url: server.url, cookie })}\n`);
+process.stdout.write(`${JSON.stringify({ url: server.url, learnerCookie, bookerCookies, world, buildSeconds })}\n`);
 process.once("SIGTERM", () => {
   // autocannon drops its sockets at the deadline; let the handlers still running finish first.
-  void new Promise((resolve) => setTimeout(resolve, 500))
+  void new Promise((resolve) => setTimeout(resolve, 2_000))
     .then(() => server.close())
     .then(() => pg.stop())
     .then(() => process.exit(0));

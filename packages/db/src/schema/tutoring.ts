@@ -173,6 +173,9 @@ export const tutoringSessions = pgTable(
     index("tutoring_sessions_teacher_start_idx").on(t.teacherId, t.startsAt),
     index("tutoring_sessions_learner_start_idx").on(t.learnerId, t.startsAt),
     index("tutoring_sessions_status_end_idx").on(t.status, t.endsAt),
+    // "My upcoming sessions" for a learner or teacher among 100,000s: booked rows only.
+    index("tutoring_sessions_learner_booked_idx").on(t.learnerId, t.startsAt).where(sql`${t.status} = 'booked'`),
+    index("tutoring_sessions_teacher_booked_idx").on(t.teacherId, t.startsAt).where(sql`${t.status} = 'booked'`),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "tutoring_sessions_learner_booked_idx" ON "tutoring_sessions" USING btree ("learner_id","starts_at") WHERE "tutoring_sessions"."status" = 'booked';--> statement-breakpoint
+CREATE INDEX "tutoring_sessions_teacher_booked_idx" ON "tutoring_sessions" USING btree ("teacher_id","starts_at") WHERE "tutoring_sessions"."status" = 'booked';
