@@ -6,10 +6,17 @@ import { trpc } from "./lib/trpc.ts";
 import { AuditLogPage } from "./pages/AuditLog.tsx";
 import { ImpersonatingPage } from "./pages/Impersonating.tsx";
 import { Layout } from "./pages/Layout.tsx";
+import { NewSessionPage } from "./pages/NewSession.tsx";
 import { NotAdminPage } from "./pages/NotAdmin.tsx";
 import { NotFoundPage } from "./pages/NotFound.tsx";
 import { OutboxPage } from "./pages/Outbox.tsx";
+import { PacksPage } from "./pages/Packs.tsx";
+import { PayrollPage } from "./pages/Payroll.tsx";
+import { ReviewsPage } from "./pages/Reviews.tsx";
+import { SessionDetailPage } from "./pages/SessionDetail.tsx";
+import { SessionsPage } from "./pages/Sessions.tsx";
 import { SignInPage } from "./pages/SignIn.tsx";
+import { TeachersPage } from "./pages/Teachers.tsx";
 import { UserDetailPage } from "./pages/UserDetail.tsx";
 import { UsersPage } from "./pages/Users.tsx";
 
@@ -38,6 +45,13 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/users" replace /> },
       { path: "users", element: <UsersPage /> },
       { path: "users/:id", element: <UserDetailPage /> },
+      { path: "sessions", element: <SessionsPage /> },
+      { path: "sessions/new", element: <NewSessionPage /> },
+      { path: "sessions/:id", element: <SessionDetailPage /> },
+      { path: "packs", element: <PacksPage /> },
+      { path: "teachers", element: <TeachersPage /> },
+      { path: "payroll", element: <PayrollPage /> },
+      { path: "reviews", element: <ReviewsPage /> },
       { path: "audit", element: <AuditLogPage /> },
       { path: "outbox", element: <OutboxPage /> },
       { path: "*", element: <NotFoundPage /> },

@@ -36,7 +36,14 @@ export function notifyError(error: unknown) {
 export const notifySuccess = (message: string) => notifications.show({ color: "green", message });
 
 /** The contract's own messages are English words; zod's defaults follow the locale set in i18n.ts. */
-const localize = (message: string) => (message === "Required" ? i18n.t("validation.required") : message);
+const CONTRACT_MESSAGES: Record<string, "validation.required" | "validation.afterStart"> = {
+  Required: "validation.required",
+  "Must be after the start": "validation.afterStart",
+};
+const localize = (message: string) => {
+  const key = CONTRACT_MESSAGES[message];
+  return key ? i18n.t(key) : message;
+};
 
 /** Validates a form with the same zod schema the server applies, in the viewer's language. */
 export function formResolver(schema: Parameters<typeof schemaResolver>[0]) {

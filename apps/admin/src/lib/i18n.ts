@@ -20,6 +20,10 @@ i18n.on("languageChanged", (language) => {
   z.config(language === "ar" ? zodArabic() : zodEnglish());
 });
 
+// A field left empty (an empty number or select reaches the schema as undefined) is "Required", as the
+// contract says for text; any other problem keeps zod's own message in the viewer's language.
+z.config({ customError: (issue) => (issue.input === undefined ? i18n.t("validation.required") : undefined) });
+
 const stored = localStorage.getItem(STORAGE_KEY);
 await i18n.use(initReactI18next).init({
   resources: { en: { translation: en }, ar: { translation: ar } },

@@ -8,6 +8,11 @@ import type { Me } from "../lib/trpc.ts";
 
 const NAV = [
   { to: "/users", label: "nav.users" },
+  { to: "/sessions", label: "nav.sessions" },
+  { to: "/packs", label: "nav.packs" },
+  { to: "/teachers", label: "nav.teachers" },
+  { to: "/payroll", label: "nav.payroll" },
+  { to: "/reviews", label: "nav.reviews" },
   { to: "/audit", label: "nav.audit" },
   { to: "/outbox", label: "nav.outbox" },
 ] as const;

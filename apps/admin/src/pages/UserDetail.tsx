@@ -22,7 +22,9 @@ import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ConfirmModal } from "../components/ConfirmModal.tsx";
+import { LearnerCredits } from "../components/LearnerCredits.tsx";
 import { QueryState } from "../components/QueryState.tsx";
+import { UserSessionsLink } from "../components/sessions/UserSessionsLink.tsx";
 import { formResolver, notifyError, notifySuccess, serverFieldErrors } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { isLocale, LANGUAGES } from "../lib/i18n.ts";
@@ -59,6 +61,7 @@ function UserDetail({ user }: { user: User }) {
           {user.name}
         </Title>
         <Text c="dimmed">{user.email}</Text>
+        <UserSessionsLink user={user} />
       </div>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Paper withBorder p="md">
@@ -68,6 +71,11 @@ function UserDetail({ user }: { user: User }) {
           <Actions user={user} onUpdated={onUpdated} />
         </Paper>
       </SimpleGrid>
+      {user.role === "learner" && (
+        <Paper withBorder p="md">
+          <LearnerCredits learner={user} />
+        </Paper>
+      )}
       <Paper withBorder p="md">
         <Activity user={user} />
       </Paper>
