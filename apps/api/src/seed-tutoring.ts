@@ -20,9 +20,24 @@ const PACKS = [
 ];
 
 const TEACHING = [
-  { bio: "Conversation-first English for work and travel.", subjects: ["English", "Business English"], languages: ["English"], rate: { hourlyRateMinor: 2_500, rateCurrency: "USD" as const } },
-  { bio: "العربية الفصحى واللهجة الخليجية للمبتدئين والمتقدمين.", subjects: ["Arabic", "Quran recitation"], languages: ["Arabic", "English"], rate: { hourlyRateMinor: 2_000, rateCurrency: "GBP" as const } },
-  { bio: "IELTS and academic writing, with lots of feedback.", subjects: ["English", "IELTS", "Writing"], languages: ["English", "Igbo"], rate: { hourlyRateMinor: 1_500_000, rateCurrency: "NGN" as const } },
+  {
+    bio: "Conversation-first English for work and travel.",
+    subjects: ["English", "Business English"],
+    languages: ["English"],
+    rate: { hourlyRateMinor: 2_500, rateCurrency: "USD" as const },
+  },
+  {
+    bio: "العربية الفصحى واللهجة الخليجية للمبتدئين والمتقدمين.",
+    subjects: ["Arabic", "Quran recitation"],
+    languages: ["Arabic", "English"],
+    rate: { hourlyRateMinor: 2_000, rateCurrency: "GBP" as const },
+  },
+  {
+    bio: "IELTS and academic writing, with lots of feedback.",
+    subjects: ["English", "IELTS", "Writing"],
+    languages: ["English", "Igbo"],
+    rate: { hourlyRateMinor: 1_500_000, rateCurrency: "NGN" as const },
+  },
 ];
 
 // Monday–Friday 09:00–17:00 and Saturday 10:00–13:00, in each teacher's own time zone.
@@ -48,7 +63,8 @@ export async function seedDemoTutoring(db: Db, now = new Date()): Promise<{ seed
   const adminActor = { id: admin.id, ip: null };
 
   const created = [];
-  for (const pack of PACKS) created.push(await createPack(db, adminActor, { ...pack, sessionMinutes: 60, validityDays: 90 }));
+  for (const pack of PACKS)
+    created.push(await createPack(db, adminActor, { ...pack, sessionMinutes: 60, validityDays: 90 }));
   const regular = created[1];
   if (!regular) throw new Error("demo pack missing");
 
@@ -76,15 +92,30 @@ export async function seedDemoTutoring(db: Db, now = new Date()): Promise<{ seed
       const bookedAt = new Date(now.getTime() - weeksAgo * 7 * DAY - 2 * DAY);
       const startsAt = await nthFreeSlot(db, learner.id, teacher.id, bookedAt, i);
       if (!startsAt) continue;
-      const session = await bookSession(db, asLearner, { teacherId: teacher.id, startsAt, durationMinutes: 60 }, { now: bookedAt });
+      const session = await bookSession(
+        db,
+        asLearner,
+        { teacherId: teacher.id, startsAt, durationMinutes: 60 },
+        { now: bookedAt },
+      );
       const after = { now: new Date(session.endsAt.getTime() + 10 * 60 * 1000) };
       await reportSession(
         db,
         asTeacher,
-        { sessionId: session.id, message: "Great progress today.", comments: "Keep an eye on past tenses.", nextSteps: "Read one short article and summarise it." },
+        {
+          sessionId: session.id,
+          message: "Great progress today.",
+          comments: "Keep an eye on past tenses.",
+          nextSteps: "Read one short article and summarise it.",
+        },
         after,
       );
-      await rateSession(db, asLearner, { sessionId: session.id, rating: 4 + (weeksAgo % 2), comment: "Clear and friendly." }, after);
+      await rateSession(
+        db,
+        asLearner,
+        { sessionId: session.id, rating: 4 + (weeksAgo % 2), comment: "Clear and friendly." },
+        after,
+      );
     }
     // One upcoming session.
     const startsAt = await nthFreeSlot(db, learner.id, teacher.id, now, i * 2);

@@ -14,7 +14,9 @@ try {
     createAuth({ db: connection.database.db, env, logger: createLogger(env) }),
   );
   const { seeded } = await seedDemoTutoring(connection.database.db);
-  console.log(`seeded ${created} new demo users${seeded ? " and the demo tutoring data" : ""}. Demo logins:\n${formatDemoLogins()}`);
+  console.log(
+    `seeded ${created} new demo users${seeded ? " and the demo tutoring data" : ""}. Demo logins:\n${formatDemoLogins()}`,
+  );
 } finally {
   await connection.close();
 }

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { authClient } from "../lib/auth-client";
 import { authCall, toFailure } from "../lib/errors";
-import { canTeach, useCurrentUser } from "../lib/session";
+import { canTeach, isLearner, useCurrentUser } from "../lib/session";
 import { ImpersonationBanner } from "./ImpersonationBanner";
 import { LanguageSwitch } from "./LanguageSwitch";
 
@@ -64,8 +64,25 @@ function NavItems({ onNavigate }: { onNavigate: () => void }) {
   const { pathname } = useLocation();
   const items = [
     { to: "/", label: t("nav.dashboard") },
+    ...(isLearner(me)
+      ? [
+          { to: "/teachers", label: t("tutoring.nav.teachers") },
+          { to: "/sessions", label: t("tutoring.nav.sessions") },
+          { to: "/progress", label: t("tutoring.nav.progress") },
+          { to: "/onboarding", label: t("nav.onboarding") },
+          { to: "/assessment", label: t("nav.assessment") },
+          { to: "/credits", label: t("nav.credits") },
+        ]
+      : []),
+    ...(canTeach(me)
+      ? [
+          { to: "/teaching", label: t("nav.teaching") },
+          { to: "/teaching/availability", label: t("tutoring.nav.availability") },
+          { to: "/teaching/earnings", label: t("tutoring.nav.earnings") },
+          { to: "/teaching/reviews", label: t("nav.reviews") },
+        ]
+      : []),
     { to: "/profile", label: t("nav.profile") },
-    ...(canTeach(me) ? [{ to: "/teaching", label: t("nav.teaching") }] : []),
   ];
   return items.map((item) => (
     <NavLink

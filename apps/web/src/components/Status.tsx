@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
+import { Alert, Button, Center, Group, Loader, Stack, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { toFailure } from "../lib/errors";
 
@@ -12,6 +12,19 @@ export function PageLoader() {
         <Text c="dimmed">{t("common.loading")}</Text>
       </Stack>
     </Center>
+  );
+}
+
+/** A part of a page whose data is still on its way. */
+export function SectionLoader() {
+  const { t } = useTranslation();
+  return (
+    <Group role="status" gap="xs" py="md">
+      <Loader size="sm" />
+      <Text c="dimmed" size="sm">
+        {t("common.loading")}
+      </Text>
+    </Group>
   );
 }
 

@@ -1,5 +1,5 @@
 import type { AppRouter } from "@lectern/api/router";
-import { ERROR_CODES, type ErrorCode } from "@lectern/api-contract";
+import { ASSESSMENT_MAX_WORDS, ERROR_CODES, type ErrorCode } from "@lectern/api-contract";
 import { TRPCClientError } from "@trpc/client";
 import type { TFunction } from "i18next";
 
@@ -49,17 +49,19 @@ export async function authCall<T>(call: Promise<AuthResult<T>>): Promise<T> {
 }
 
 /** The English messages the contract's schemas spell out themselves, and their translations. */
-const CONTRACT_MESSAGES = {
-  Required: "validation.required",
-  "Passwords do not match": "validation.passwordsMismatch",
-  "Unknown time zone": "validation.unknownTimeZone",
-} as const;
+const CONTRACT_MESSAGES: Record<string, (t: TFunction) => string> = {
+  Required: (t) => t("validation.required"),
+  "Passwords do not match": (t) => t("validation.passwordsMismatch"),
+  "Unknown time zone": (t) => t("validation.unknownTimeZone"),
+  "Write at least one word": (t) => t("validation.wordsMin"),
+  [`Write at most ${ASSESSMENT_MAX_WORDS} words`]: (t) => t("validation.wordsMax", { max: ASSESSMENT_MAX_WORDS }),
+  "The start must be before the end": (t) => t("availability.rangeOrder"),
+};
 
 /** A contract validation message in the UI language (other messages are shown as they are). */
 export function translateContractMessage(message: string, t: TFunction): string {
-  return Object.hasOwn(CONTRACT_MESSAGES, message)
-    ? t(CONTRACT_MESSAGES[message as keyof typeof CONTRACT_MESSAGES])
-    : message;
+  const translate = Object.hasOwn(CONTRACT_MESSAGES, message) ? CONTRACT_MESSAGES[message] : undefined;
+  return translate ? translate(t) : message;
 }
 
 /** What a failure means for the person: a stable code, one translated message, and per-field messages. */

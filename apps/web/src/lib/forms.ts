@@ -18,6 +18,9 @@ function translateIssue(issue: z.core.$ZodIssue, t: TFunction): string {
       return issue.format === "email" ? t("validation.invalidEmail") : t("validation.invalid");
     case "custom":
       return translateContractMessage(issue.message, t);
+    // The forms offer enum values only as choices, so a value outside them means none was picked yet.
+    case "invalid_value":
+      return t("validation.chooseOption");
     default:
       return t("validation.invalid");
   }
@@ -81,3 +84,10 @@ export function useSubmit<Values, Output>(
   const failure: Failure | null = error ? toFailure(error, t) : null;
   return { onSubmit, failure };
 }
+
+/**
+ * For inputs that take free text: each paragraph runs in the direction of its own script, so English
+ * typed in the Arabic UI (or the reverse) keeps its punctuation in place. (Mantine puts a `dir`
+ * prop on the input's wrapper, not on the input.)
+ */
+export const FREE_TEXT_STYLES = { input: { unicodeBidi: "plaintext" } } as const;

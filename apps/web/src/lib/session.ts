@@ -33,6 +33,9 @@ export function useCurrentUser(): Me {
 
 export const canTeach = (me: Me) => me.role === "teacher" || me.role === "admin";
 
+/** Learners answer the onboarding questions, take the writing assessment and hold credits. */
+export const isLearner = (me: Me) => me.role === "learner";
+
 /** Where to go after signing in: a path inside this app from `?next=`, never another site. */
 export function nextPath(search: URLSearchParams): string {
   const next = search.get("next");

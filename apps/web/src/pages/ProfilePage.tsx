@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { PageHeading } from "../components/PageHeading";
 import { FailureAlert } from "../components/Status";
+import { CalendarFeedCard } from "../components/tutoring/CalendarFeedCard";
 import { authClient } from "../lib/auth-client";
 import { authCall } from "../lib/errors";
 import { useSchemaForm, useSubmit } from "../lib/forms";
@@ -21,6 +22,7 @@ export function ProfilePage() {
       <PageHeading>{t("profile.title")}</PageHeading>
       <ProfileForm />
       <ChangePasswordForm />
+      <CalendarFeedCard />
     </Stack>
   );
 }

@@ -1,22 +1,184 @@
-import { Alert, Stack, Text } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { PageHeading } from "../components/PageHeading";
-import { canTeach, useCurrentUser } from "../lib/session";
+import { Pager } from "../components/Pager";
+import { LoadError, SectionLoader } from "../components/Status";
+import { JoinButton } from "../components/tutoring/JoinButton";
+import { OnboardingSummary } from "../components/tutoring/OnboardingSummary";
+import { TeachersOnly } from "../components/tutoring/TeachersOnly";
+import { useFormat } from "../lib/format";
+import { useCurrentUser } from "../lib/session";
+import { trpc } from "../lib/trpc";
+import { type SessionView, useTimeFormat } from "../lib/tutoring";
 
-/** The teachers' room, waiting for the tutoring tools. */
+const PAGE_SIZE = 10;
+/** How many past sessions are searched for a missing report. */
+const PAST_WINDOW = 100;
+
+/** The teachers' room: sessions that need a report, and the schedule ahead with each learner's summary. */
 export function TeachingPage() {
   const { t } = useTranslation();
-  const me = useCurrentUser();
   return (
-    <Stack gap="md" maw={720}>
+    <Stack gap="lg" maw={960}>
       <PageHeading>{t("teaching.title")}</PageHeading>
-      {canTeach(me) ? (
-        <Text c="dimmed">{t("teaching.soon")}</Text>
+      <TeachersOnly>
+        <Group gap="sm">
+          <Button component={Link} to="/teaching/availability" variant="light">
+            {t("teaching.editAvailability")}
+          </Button>
+          <Button component={Link} to="/teaching/profile" variant="light">
+            {t("teaching.editProfile")}
+          </Button>
+          <Button component={Link} to="/teaching/earnings" variant="light">
+            {t("teaching.viewEarnings")}
+          </Button>
+        </Group>
+        <NeedsReport />
+        <Schedule />
+      </TeachersOnly>
+    </Stack>
+  );
+}
+
+/** Past sessions the teacher has not reported yet (booked ones complete when reported). */
+function NeedsReport() {
+  const { t } = useTranslation();
+  const past = trpc.tutoring.sessions.past.useQuery({ page: 1, pageSize: PAST_WINDOW });
+  return (
+    <Stack gap="sm" component="section" aria-labelledby="needs-report">
+      <Title order={2} fz="h3" id="needs-report">
+        {t("teaching.needsReport")}
+      </Title>
+      {past.isPending ? (
+        <SectionLoader />
+      ) : past.isError ? (
+        <LoadError error={past.error} onRetry={() => void past.refetch()} />
       ) : (
-        <Alert color="yellow" role="alert">
-          {t("teaching.forbidden")}
-        </Alert>
+        <ReportList sessions={past.data.items.filter((s) => s.canReport && s.viewerRole === "teacher")} />
       )}
     </Stack>
+  );
+}
+
+function ReportList({ sessions }: { sessions: SessionView[] }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const time = useTimeFormat(me.timezone);
+  if (sessions.length === 0)
+    return (
+      <Text c="dimmed" role="status">
+        {t("teaching.allReported")}
+      </Text>
+    );
+  return (
+    <Stack gap="xs">
+      {sessions.map((session) => (
+        <Card key={session.id} withBorder radius="md" padding="sm">
+          <Group justify="space-between">
+            <Stack gap={0}>
+              <Text fw={600}>{session.learner.name}</Text>
+              <Text size="sm" c="dimmed">
+                {time.dateTime(session.startsAt)}
+              </Text>
+            </Stack>
+            <Button component={Link} to={`/sessions/${session.id}`} size="xs">
+              {t("teaching.writeReport")}
+            </Button>
+          </Group>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
+
+function Schedule() {
+  const { t } = useTranslation();
+  const [page, setPage] = useState(1);
+  const upcoming = trpc.tutoring.sessions.upcoming.useQuery(
+    { page, pageSize: PAGE_SIZE },
+    { placeholderData: (previous) => previous },
+  );
+  return (
+    <Stack gap="sm" component="section" aria-labelledby="schedule">
+      <Title order={2} fz="h3" id="schedule">
+        {t("teaching.schedule")}
+      </Title>
+      {upcoming.isPending ? (
+        <SectionLoader />
+      ) : upcoming.isError ? (
+        <LoadError error={upcoming.error} onRetry={() => void upcoming.refetch()} />
+      ) : upcoming.data.items.length === 0 ? (
+        <Text c="dimmed" role="status">
+          {t("teaching.noUpcoming")}
+        </Text>
+      ) : (
+        <>
+          <Stack gap="sm" aria-busy={upcoming.isFetching}>
+            {upcoming.data.items.map((session) => (
+              <ScheduleItem key={session.id} session={session} />
+            ))}
+          </Stack>
+          <Pager total={upcoming.data.total} page={page} pageSize={PAGE_SIZE} onPage={setPage} />
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function ScheduleItem({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const format = useFormat();
+  const time = useTimeFormat(me.timezone);
+  const asTeacher = session.viewerRole === "teacher";
+  return (
+    <Card withBorder radius="md" padding="md" component="article">
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-start">
+          <Stack gap={2}>
+            <Title order={3} fz="h5">
+              {asTeacher ? session.learner.name : t("teaching.asLearnerWith", { name: session.teacher.name })}
+            </Title>
+            <Text size="sm">
+              {time.dateTime(session.startsAt)} · {format.duration(session.durationMinutes, "minute")}
+            </Text>
+          </Stack>
+          <Group gap="xs">
+            {session.canReport && <Badge color="orange">{t("teaching.reportDue")}</Badge>}
+            <JoinButton session={session} size="xs" />
+            <Button
+              component={Link}
+              to={`/sessions/${session.id}`}
+              variant="default"
+              size="xs"
+              aria-label={t("sessions.detailsOf", { when: time.dateTime(session.startsAt) })}
+            >
+              {t("sessions.details")}
+            </Button>
+          </Group>
+        </Group>
+        {asTeacher && (
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+            <OnboardingSummary summary={session.learnerOnboarding} />
+            <Stack gap={2}>
+              <Text size="sm" fw={600}>
+                {t("sessions.meetingLink")}
+              </Text>
+              {session.meetingUrl ? (
+                <Anchor href={session.meetingUrl} target="_blank" rel="noopener noreferrer" size="sm" dir="ltr">
+                  {session.meetingUrl}
+                </Anchor>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  {t("teaching.noMeetingLink")}
+                </Text>
+              )}
+            </Stack>
+          </SimpleGrid>
+        )}
+      </Stack>
+    </Card>
   );
 }

@@ -55,7 +55,10 @@ export const availabilityRules = pgTable(
   },
   (t) => [
     check("availability_rules_weekday", sql`${t.weekday} between 0 and 6`),
-    check("availability_rules_range", sql`0 <= ${t.startMinute} and ${t.startMinute} < ${t.endMinute} and ${t.endMinute} <= 1440`),
+    check(
+      "availability_rules_range",
+      sql`0 <= ${t.startMinute} and ${t.startMinute} < ${t.endMinute} and ${t.endMinute} <= 1440`,
+    ),
     index("availability_rules_teacher_idx").on(t.teacherId),
   ],
 );
@@ -76,7 +79,10 @@ export const availabilityOverrides = pgTable(
     endMinute: integer("end_minute").notNull(),
   },
   (t) => [
-    check("availability_overrides_range", sql`0 <= ${t.startMinute} and ${t.startMinute} < ${t.endMinute} and ${t.endMinute} <= 1440`),
+    check(
+      "availability_overrides_range",
+      sql`0 <= ${t.startMinute} and ${t.startMinute} < ${t.endMinute} and ${t.endMinute} <= 1440`,
+    ),
     index("availability_overrides_teacher_date_idx").on(t.teacherId, t.date),
   ],
 );
@@ -125,7 +131,13 @@ export const creditLots = pgTable(
 );
 
 export const sessionStatus = pgEnum("tutoring_session_status", ["booked", "completed", "cancelled"]);
-export const creditOutcome = pgEnum("tutoring_credit_outcome", ["reserved", "consumed", "refunded", "forfeited", "none"]);
+export const creditOutcome = pgEnum("tutoring_credit_outcome", [
+  "reserved",
+  "consumed",
+  "refunded",
+  "forfeited",
+  "none",
+]);
 
 /**
  * A 1:1 session. Overlaps per teacher and per learner among non-cancelled sessions are refused by

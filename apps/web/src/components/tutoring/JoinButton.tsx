@@ -1,0 +1,51 @@
+import { Button, type ButtonProps, Tooltip } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { useCurrentUser } from "../../lib/session";
+import { type SessionView, useNow, useTimeFormat } from "../../lib/tutoring";
+
+type Joinable = Pick<SessionView, "status" | "meetingUrl" | "joinableFrom" | "joinableUntil">;
+
+/**
+ * Opens the session's meeting link in a new tab, from `joinableFrom` until `joinableUntil` by a
+ * ticking clock. Outside that window (or without a link) it stays focusable but inert, and its
+ * tooltip says why.
+ */
+export function JoinButton({ session, ...props }: { session: Joinable } & ButtonProps) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const time = useTimeFormat(me.timezone);
+  const now = useNow();
+  const booked = session.status === "booked";
+  const open = booked && now >= session.joinableFrom && now < session.joinableUntil;
+  const url = session.meetingUrl;
+  const reason = !booked
+    ? t("tutoring.join.notBooked")
+    : now < session.joinableFrom
+      ? t("tutoring.join.opensAt", { time: time.dateTime(session.joinableFrom) })
+      : !open
+        ? t("tutoring.join.ended")
+        : !url
+          ? t("tutoring.join.noLink")
+          : null;
+
+  if (reason || !url) {
+    return (
+      <Tooltip label={reason} withArrow multiline maw={260} events={{ hover: true, focus: true, touch: true }}>
+        <Button
+          {...props}
+          data-disabled
+          aria-disabled="true"
+          aria-description={reason ?? undefined}
+          onClick={(event) => event.preventDefault()}
+        >
+          {t("tutoring.join.label")}
+        </Button>
+      </Tooltip>
+    );
+  }
+  return (
+    <Button {...props} color="teal" onClick={() => window.open(url, "_blank", "noopener,noreferrer")}>
+      {t("tutoring.join.label")}
+    </Button>
+  );
+}
