@@ -1,4 +1,10 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// @sparticuz/chromium unpacks into $TMPDIR/chromium and reuses whatever is there: give it our own.
+const browserTmp = fileURLToPath(new URL("../../.cache/browser/", import.meta.url));
+mkdirSync(browserTmp, { recursive: true });
 
 export default defineConfig({
   test: {
@@ -8,5 +14,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Browser journeys share one Chromium-heavy machine: run the files one after another.
     fileParallelism: false,
+    env: { TMPDIR: browserTmp },
   },
 });

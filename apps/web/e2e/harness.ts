@@ -1,10 +1,9 @@
 // Browser-test world: a throwaway embedded Postgres, the API with its worker on a loopback port,
 // the built web app and admin console served by `vite preview` (proxying /api), and Chromium.
-import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { seedDemoData } from "@lectern/api/seed";
 import { startTestServer } from "@lectern/api/testing";
-import { freePort, repoRoot } from "@lectern/db";
+import { freePort } from "@lectern/db";
 import { startTestPostgres } from "@lectern/db/testing";
 import chromium from "@sparticuz/chromium";
 import { type Browser, chromium as playwright } from "playwright-core";
@@ -27,10 +26,7 @@ async function servePreview(app: "web" | "admin", port: number, apiUrl: string) 
 const UNWANTED_FLAGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--single-process"]);
 
 async function launchBrowser(): Promise<Browser> {
-  // @sparticuz/chromium unpacks into $TMPDIR/chromium and reuses whatever is there: give it our own.
-  const tmp = `${repoRoot}.cache/chromium`;
-  await mkdir(tmp, { recursive: true });
-  process.env.TMPDIR = tmp;
+  // Chromium unpacks into $TMPDIR, which vitest.config.ts points at the repo's .cache/browser/.
   return playwright.launch({
     executablePath: await chromium.executablePath(),
     args: [

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -35,7 +35,10 @@ export async function startTestPostgres(databaseUrl?: string): Promise<TestPostg
       persistent: false,
     });
     adminUrl = server.url("postgres");
-    stopServer = () => server.stop();
+    stopServer = async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    };
   }
   await adminQuery(adminUrl, `create database "${template}"`);
   const database = createDatabase(withDatabase(adminUrl, template), { max: 2 });
