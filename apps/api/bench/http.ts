@@ -9,25 +9,41 @@ import { bookingFor } from "./tutoring-data.ts";
 const DURATION_SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = 32;
 
-const child = spawn(process.execPath, [new URL("./server.ts", import.meta.url).pathname], {
-  stdio: ["ignore", "pipe", "pipe"],
-});
-// The server's own log matters only if it fails to start (its shutdown is noisy by design).
-let serverLog = "";
-child.stderr.on("data", (chunk) => {
-  serverLog += chunk;
-});
-const firstLine = await new Promise<string>((resolve, reject) => {
-  createInterface({ input: child.stdout }).once("line", resolve);
-  child.once("exit", (code) => reject(new Error(`bench server exited with ${code}\n${serverLog}`)));
-});
-const { url, learnerCookie, bookerCookies, world, buildSeconds } = JSON.parse(firstLine) as {
+/** Starts a bench child process and reads the JSON line it prints once it serves. */
+async function startChild(script: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  // The child's own log matters only if it fails to start (its shutdown is noisy by design).
+  let log = "";
+  child.stderr.on("data", (chunk) => {
+    log += chunk;
+  });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}\n${log}`)));
+  });
+  return { child, ready: JSON.parse(firstLine) as unknown };
+}
+
+async function stopChild(child: ReturnType<typeof spawn>) {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((resolve) => child.once("exit", resolve));
+}
+
+const lectern = await startChild("./server.ts");
+const { url, learnerCookie, bookerCookies, world, buildSeconds, baselineEnv } = lectern.ready as {
   url: string;
   learnerCookie: string;
   bookerCookies: Record<string, string>;
   world: { sessions: number };
   buildSeconds: number;
+  baselineEnv: Record<string, string>;
 };
+const baseline = await startChild("./baseline.ts", baselineEnv);
+const baselineUrl = (baseline.ready as { url: string }).url;
 
 interface Figures {
   name: string;
@@ -42,9 +58,10 @@ async function load(
   path: string,
   headers: Record<string, string> = {},
   options: Partial<autocannon.Options> = {},
+  base = url,
 ): Promise<Figures> {
   const result = await autocannon({
-    url: `${url}${path}`,
+    url: `${base}${path}`,
     headers,
     connections: CONNECTIONS,
     duration: DURATION_SECONDS,
@@ -84,7 +101,15 @@ try {
   });
   const health = await load("GET /healthz", "/healthz");
   const me = await load("tRPC account.me (session + profile)", "/api/trpc/account.me", { cookie: learnerCookie });
+  const meBaseline = await load("  baseline: same SQL, Hono + pg", "/me", { cookie: learnerCookie }, {}, baselineUrl);
   const upcoming = await load("tRPC tutoring.sessions.upcoming", upcomingPath, { cookie: learnerCookie });
+  const upcomingBaseline = await load(
+    "  baseline: same SQL, Hono + pg",
+    "/upcoming",
+    { cookie: learnerCookie },
+    {},
+    baselineUrl,
+  );
   const book = await load(
     "tRPC tutoring.sessions.book",
     "/api/trpc/tutoring.sessions.book",
@@ -99,14 +124,24 @@ try {
     `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts\n`,
   );
   console.log(
-    `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs healthz".padStart(12)}`,
+    `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs baseline".padStart(13)}`,
   );
-  for (const f of [health, me, upcoming, book]) {
+  const rows: [Figures, Figures | null][] = [
+    [health, null],
+    [me, null],
+    [meBaseline, me],
+    [upcoming, null],
+    [upcomingBaseline, upcoming],
+    [book, null],
+  ];
+  for (const [f, measured] of rows) {
+    // A baseline row shows the ratio of the Lectern line above it to that baseline.
+    const ratio = measured ? `${(measured.rps / f.rps).toFixed(2)}×`.padStart(13) : "";
     console.log(
-      `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${`${((f.rps / health.rps) * 100).toFixed(1)}%`.padStart(12)}`,
+      `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${ratio}`,
     );
   }
 } finally {
-  child.kill("SIGTERM");
-  await new Promise((resolve) => child.once("exit", resolve));
+  await stopChild(baseline.child);
+  await stopChild(lectern.child);
 }

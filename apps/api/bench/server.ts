@@ -18,7 +18,11 @@ for (let b = 1; b <= BOOKERS; b++) bookerCookies[`bench-b-${b}`] = await cookieF
 // bench-l-1 has ~50 upcoming sessions among the 100,000.
 const learnerCookie = await cookieFor(server, "bench-l-1");
 
-process.stdout.write(`${JSON.stringify({ url: server.url, learnerCookie, bookerCookies, world, buildSeconds })}\n`);
+// The baseline server (bench/baseline.ts) reads the same database and verifies the same cookies.
+const baselineEnv = { DATABASE_URL: server.env.DATABASE_URL, BETTER_AUTH_SECRET: server.env.BETTER_AUTH_SECRET };
+process.stdout.write(
+  `${JSON.stringify({ url: server.url, learnerCookie, bookerCookies, world, buildSeconds, baselineEnv })}\n`,
+);
 process.once("SIGTERM", () => {
   // autocannon drops its sockets at the deadline; let the handlers still running finish first.
   void new Promise((resolve) => setTimeout(resolve, 2_000))
