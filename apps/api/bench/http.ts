@@ -6,7 +6,9 @@ import autocannon from "autocannon";
 import superjson from "superjson";
 import { bookingFor } from "./tutoring-data.ts";
 
-const DURATION_SECONDS = Number(process.argv[2] ?? 10);
+const args = process.argv.slice(2);
+const EXPLAIN = args.includes("--explain");
+const DURATION_SECONDS = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 const CONNECTIONS = 32;
 
 /** Starts a bench child process and reads the JSON line it prints once it serves. */
@@ -31,6 +33,16 @@ async function stopChild(child: ReturnType<typeof spawn>) {
   if (child.exitCode !== null) return;
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
+}
+
+if (EXPLAIN) {
+  // The server child prints the plans itself and exits.
+  const child = spawn(process.execPath, [new URL("./server.ts", import.meta.url).pathname], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, BENCH_EXPLAIN: "true" },
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  process.exit(code ?? 1);
 }
 
 const lectern = await startChild("./server.ts");
