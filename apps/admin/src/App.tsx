@@ -1,30 +1,22 @@
+import { Alert, Button, Center, Loader } from "@mantine/core";
 import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate } from "react-router";
 import { QueryState } from "./components/QueryState.tsx";
 import { followAccountLocale } from "./lib/i18n.ts";
 import { trpc } from "./lib/trpc.ts";
-import { AuditLogPage } from "./pages/AuditLog.tsx";
 import { ImpersonatingPage } from "./pages/Impersonating.tsx";
 import { Layout } from "./pages/Layout.tsx";
-import { NewSessionPage } from "./pages/NewSession.tsx";
 import { NotAdminPage } from "./pages/NotAdmin.tsx";
-import { NotFoundPage } from "./pages/NotFound.tsx";
-import { OutboxPage } from "./pages/Outbox.tsx";
-import { PacksPage } from "./pages/Packs.tsx";
-import { PayrollPage } from "./pages/Payroll.tsx";
-import { ReviewsPage } from "./pages/Reviews.tsx";
-import { SessionDetailPage } from "./pages/SessionDetail.tsx";
-import { SessionsPage } from "./pages/Sessions.tsx";
 import { SignInPage } from "./pages/SignIn.tsx";
-import { TeachersPage } from "./pages/Teachers.tsx";
-import { UserDetailPage } from "./pages/UserDetail.tsx";
 import { UsersPage } from "./pages/Users.tsx";
 
 /** Every route is behind this: only an admin's own session gets past it. */
 function Gate() {
   const me = trpc.account.me.useQuery();
   useEffect(() => {
-    if (me.data) followAccountLocale(me.data.locale);
+    // An impersonated session's locale is the user's, not the admin's.
+    if (me.data && !me.data.impersonator) followAccountLocale(me.data.locale);
   }, [me.data]);
   return (
     <QueryState query={me}>
@@ -38,23 +30,56 @@ function Gate() {
   );
 }
 
+/** Shown while the code of the first page visited loads. */
+function PageLoader() {
+  const { t } = useTranslation();
+  return (
+    <Center py="xl">
+      <Loader role="status" aria-label={t("common.loading")} />
+    </Center>
+  );
+}
+
+/** A page that failed to load or crashed while rendering (e.g. its code changed with a new release). */
+function RouteError() {
+  const { t } = useTranslation();
+  return (
+    <Alert color="red" title={t("common.failed")} m="md">
+      <Button size="xs" variant="light" color="red" onClick={() => window.location.reload()}>
+        {t("common.retry")}
+      </Button>
+    </Alert>
+  );
+}
+
+// The sign-in screen, the shell and the users list (the first page) come with the app; every other page
+// loads when first visited, keeping its code and the libraries only it uses out of the first download.
 export const router = createBrowserRouter([
   {
     element: <Gate />,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <PageLoader />,
     children: [
       { index: true, element: <Navigate to="/users" replace /> },
       { path: "users", element: <UsersPage /> },
-      { path: "users/:id", element: <UserDetailPage /> },
-      { path: "sessions", element: <SessionsPage /> },
-      { path: "sessions/new", element: <NewSessionPage /> },
-      { path: "sessions/:id", element: <SessionDetailPage /> },
-      { path: "packs", element: <PacksPage /> },
-      { path: "teachers", element: <TeachersPage /> },
-      { path: "payroll", element: <PayrollPage /> },
-      { path: "reviews", element: <ReviewsPage /> },
-      { path: "audit", element: <AuditLogPage /> },
-      { path: "outbox", element: <OutboxPage /> },
-      { path: "*", element: <NotFoundPage /> },
+      { path: "users/:id", lazy: async () => ({ Component: (await import("./pages/UserDetail.tsx")).UserDetailPage }) },
+      { path: "sessions", lazy: async () => ({ Component: (await import("./pages/Sessions.tsx")).SessionsPage }) },
+      {
+        path: "sessions/new",
+        lazy: async () => ({ Component: (await import("./pages/NewSession.tsx")).NewSessionPage }),
+      },
+      {
+        path: "sessions/:id",
+        lazy: async () => ({ Component: (await import("./pages/SessionDetail.tsx")).SessionDetailPage }),
+      },
+      { path: "disputes", lazy: async () => ({ Component: (await import("./pages/Disputes.tsx")).DisputesPage }) },
+      { path: "packs", lazy: async () => ({ Component: (await import("./pages/Packs.tsx")).PacksPage }) },
+      { path: "teachers", lazy: async () => ({ Component: (await import("./pages/Teachers.tsx")).TeachersPage }) },
+      { path: "payroll", lazy: async () => ({ Component: (await import("./pages/Payroll.tsx")).PayrollPage }) },
+      { path: "reviews", lazy: async () => ({ Component: (await import("./pages/Reviews.tsx")).ReviewsPage }) },
+      { path: "audit", lazy: async () => ({ Component: (await import("./pages/AuditLog.tsx")).AuditLogPage }) },
+      { path: "outbox", lazy: async () => ({ Component: (await import("./pages/Outbox.tsx")).OutboxPage }) },
+      { path: "*", lazy: async () => ({ Component: (await import("./pages/NotFound.tsx")).NotFoundPage }) },
     ],
   },
 ]);

@@ -1,65 +1,85 @@
 import { createBrowserRouter } from "react-router";
 import { GuestOnly, RequireAuth } from "./components/Guards";
-import { RouteError } from "./components/Status";
-import { AssessmentPage } from "./pages/AssessmentPage";
-import { AvailabilityPage } from "./pages/AvailabilityPage";
-import { CheckEmailPage } from "./pages/CheckEmailPage";
-import { CreditsPage } from "./pages/CreditsPage";
+import { PageLoader, RouteError } from "./components/Status";
 import { DashboardPage } from "./pages/DashboardPage";
-import { EarningsPage } from "./pages/EarningsPage";
-import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
-import { NotFoundPage } from "./pages/NotFoundPage";
-import { OnboardingPage } from "./pages/OnboardingPage";
-import { ProfilePage } from "./pages/ProfilePage";
-import { ProgressPage } from "./pages/ProgressPage";
-import { ResetPasswordPage } from "./pages/ResetPasswordPage";
-import { ReviewsPage } from "./pages/ReviewsPage";
-import { SessionPage } from "./pages/SessionPage";
-import { SessionsPage } from "./pages/SessionsPage";
 import { SignInPage } from "./pages/SignInPage";
-import { SignUpPage } from "./pages/SignUpPage";
-import { TeacherPage } from "./pages/TeacherPage";
-import { TeachersPage } from "./pages/TeachersPage";
-import { TeachingPage } from "./pages/TeachingPage";
-import { TeachingProfilePage } from "./pages/TeachingProfilePage";
-import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
+// Sign-in and the dashboard (the first screens) come with the app; every other page loads when first
+// visited, keeping its code and the libraries only it uses out of the first download.
 export const router = createBrowserRouter([
   {
     errorElement: <RouteError />,
+    // Shown while the first page's code loads; later pages load while the current one stays on screen.
+    hydrateFallbackElement: <PageLoader />,
     children: [
       {
         element: <GuestOnly />,
         children: [
           { path: "sign-in", element: <SignInPage /> },
-          { path: "sign-up", element: <SignUpPage /> },
-          { path: "forgot-password", element: <ForgotPasswordPage /> },
+          { path: "sign-up", lazy: async () => ({ Component: (await import("./pages/SignUpPage")).SignUpPage }) },
+          {
+            path: "forgot-password",
+            lazy: async () => ({ Component: (await import("./pages/ForgotPasswordPage")).ForgotPasswordPage }),
+          },
         ],
       },
-      { path: "check-email", element: <CheckEmailPage /> },
-      { path: "verify-email", element: <VerifyEmailPage /> },
-      { path: "reset-password", element: <ResetPasswordPage /> },
+      {
+        path: "check-email",
+        lazy: async () => ({ Component: (await import("./pages/CheckEmailPage")).CheckEmailPage }),
+      },
+      {
+        path: "verify-email",
+        lazy: async () => ({ Component: (await import("./pages/VerifyEmailPage")).VerifyEmailPage }),
+      },
+      {
+        path: "reset-password",
+        lazy: async () => ({ Component: (await import("./pages/ResetPasswordPage")).ResetPasswordPage }),
+      },
       {
         element: <RequireAuth />,
         children: [
           { index: true, element: <DashboardPage /> },
-          { path: "profile", element: <ProfilePage /> },
-          { path: "onboarding", element: <OnboardingPage /> },
-          { path: "assessment", element: <AssessmentPage /> },
-          { path: "credits", element: <CreditsPage /> },
-          { path: "teaching", element: <TeachingPage /> },
-          { path: "teaching/reviews", element: <ReviewsPage /> },
-          { path: "teachers", element: <TeachersPage /> },
-          { path: "teachers/:id", element: <TeacherPage /> },
-          { path: "sessions", element: <SessionsPage /> },
-          { path: "sessions/:id", element: <SessionPage /> },
-          { path: "progress", element: <ProgressPage /> },
-          { path: "teaching/availability", element: <AvailabilityPage /> },
-          { path: "teaching/profile", element: <TeachingProfilePage /> },
-          { path: "teaching/earnings", element: <EarningsPage /> },
+          { path: "profile", lazy: async () => ({ Component: (await import("./pages/ProfilePage")).ProfilePage }) },
+          {
+            path: "onboarding",
+            lazy: async () => ({ Component: (await import("./pages/OnboardingPage")).OnboardingPage }),
+          },
+          {
+            path: "assessment",
+            lazy: async () => ({ Component: (await import("./pages/AssessmentPage")).AssessmentPage }),
+          },
+          { path: "credits", lazy: async () => ({ Component: (await import("./pages/CreditsPage")).CreditsPage }) },
+          { path: "teaching", lazy: async () => ({ Component: (await import("./pages/TeachingPage")).TeachingPage }) },
+          {
+            path: "teaching/reviews",
+            lazy: async () => ({ Component: (await import("./pages/ReviewsPage")).ReviewsPage }),
+          },
+          { path: "teachers", lazy: async () => ({ Component: (await import("./pages/TeachersPage")).TeachersPage }) },
+          {
+            path: "teachers/:id",
+            lazy: async () => ({ Component: (await import("./pages/TeacherPage")).TeacherPage }),
+          },
+          { path: "sessions", lazy: async () => ({ Component: (await import("./pages/SessionsPage")).SessionsPage }) },
+          {
+            path: "sessions/:id",
+            lazy: async () => ({ Component: (await import("./pages/SessionPage")).SessionPage }),
+          },
+          { path: "progress", lazy: async () => ({ Component: (await import("./pages/ProgressPage")).ProgressPage }) },
+          {
+            path: "teaching/availability",
+            lazy: async () => ({ Component: (await import("./pages/AvailabilityPage")).AvailabilityPage }),
+          },
+          {
+            path: "teaching/profile",
+            lazy: async () => ({ Component: (await import("./pages/TeachingProfilePage")).TeachingProfilePage }),
+          },
+          {
+            path: "teaching/earnings",
+            lazy: async () => ({ Component: (await import("./pages/EarningsPage")).EarningsPage }),
+          },
         ],
       },
-      { path: "*", element: <NotFoundPage /> },
+      { path: "*", lazy: async () => ({ Component: (await import("./pages/NotFoundPage")).NotFoundPage }) },
     ],
   },
 ]);

@@ -9,13 +9,25 @@ export function browserAppConfig(app: "web" | "admin", plugins: PluginOption[]):
   return ({ command }) => {
     const build = {
       rolldownOptions: {
-        // Libraries change less often than the app: separate chunks stay cached across releases.
+        // Libraries change less often than the app: separate chunks stay cached across releases. Only
+        // what the first screen imports ($initial) is grouped: library code used by lazily loaded pages
+        // stays with those pages instead of joining the first download.
         output: {
           codeSplitting: {
             groups: [
-              { name: "react", test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/, priority: 3 },
-              { name: "mantine", test: /node_modules[\\/]@(mantine|floating-ui)[\\/]/, priority: 2 },
-              { name: "vendor", test: /node_modules/, priority: 1 },
+              {
+                name: "react",
+                test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/,
+                tags: ["$initial" as const],
+                priority: 3,
+              },
+              {
+                name: "mantine",
+                test: /node_modules[\\/]@(mantine|floating-ui)[\\/]/,
+                tags: ["$initial" as const],
+                priority: 2,
+              },
+              { name: "vendor", test: /node_modules/, tags: ["$initial" as const], priority: 1 },
             ],
           },
         },
