@@ -32,15 +32,19 @@ export async function buildTutoringWorld(server: Server) {
   await db.execute(sql`
     insert into availability_rules (teacher_id, weekday, start_minute, end_minute)
     select 'bench-t-' || g, w, 360, 1320 from generate_series(1, ${TEACHERS}) g, generate_series(0, 6) w`);
-  // For a fixed k, t -> (t + k) mod 1000 is one-to-one: no learner has two sessions at once.
-  await db.execute(sql`
+  // The bulk insert runs longer than a request may (DATABASE_STATEMENT_TIMEOUT_MS): no limit for it.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local statement_timeout = 0`);
+    // For a fixed k, t -> (t + k) mod 1000 is one-to-one: no learner has two sessions at once.
+    await tx.execute(sql`
     insert into tutoring_sessions
       (teacher_id, learner_id, starts_at, ends_at, duration_minutes, status, hourly_rate_minor, rate_currency, credit_outcome)
     select 'bench-t-' || t, 'bench-l-' || (((t + k) % ${TEACHERS}) + 1), s, s + interval '1 hour', 60,
       (case when s < now() then 'completed' else 'booked' end)::tutoring_session_status, 2000, 'USD', 'none'
     from generate_series(1, ${TEACHERS}) t, generate_series(0, ${SESSIONS_PER_TEACHER - 1}) k,
       lateral (select date_trunc('hour', now()) - interval '150 hours' + k * interval '3 hours' as s) at`);
-  await db.execute(sql`analyze`);
+    await tx.execute(sql`analyze`);
+  });
 
   for (let b = 1; b <= BOOKERS; b++) {
     await db.transaction((tx) => openCreditLot(tx, { learnerId: `bench-b-${b}`, sessions: 10_000, validityDays: 90 }));

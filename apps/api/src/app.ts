@@ -1,13 +1,17 @@
+import { ERROR_CODES, type ErrorCode, TRPC_MAX_BATCH_SIZE } from "@lectern/api-contract";
 import { type Env, trustedOrigins } from "@lectern/config";
 import { type Database, migrationStatus } from "@lectern/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { sql } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
+import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import superjson from "superjson";
 import { type Auth, CLIENT_IP_HEADER } from "./auth/index.ts";
+import { createSessionResolver } from "./auth/session.ts";
 import { clientIp } from "./http/client-ip.ts";
 import type { Logger } from "./logger.ts";
 import { renderCalendarFeed } from "./modules/tutoring/calendar.ts";
@@ -27,6 +31,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function createApp({ env, database, auth, logger }: AppDeps) {
   const origins = trustedOrigins(env);
+  const resolveSession = createSessionResolver(auth, database.pool);
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
@@ -36,21 +41,43 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     c.set("logger", log);
     c.set("ip", clientIp(c, env.TRUST_PROXY));
     await next();
+    // The route's pattern, never the path: paths carry secrets (calendar feed and reset tokens).
+    const route = routePath(c, -1);
     log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      { method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) },
       "request",
     );
   });
   app.use(secureHeaders());
+  const corsForApps = cors({
+    origin: (origin) => (origins.includes(origin) ? origin : null),
+    credentials: true,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["content-type", "trpc-accept", "x-trpc-source", "idempotency-key"],
+    maxAge: 600,
+  });
+  app.use("/api/*", (c, next) =>
+    c.req.method !== "OPTIONS" && c.req.path.startsWith("/api/trpc/") ? next() : corsForApps(c, next),
+  );
+  // tRPC answers get the same CORS headers (and the request id) set in place once they exist:
+  // hono/cors touches c.res before the handler, after which Hono rebuilds the handler's response
+  // around a stream and @hono/node-server loses its fast path (one write with Content-Length).
+  app.use("/api/trpc/*", async (c, next) => {
+    await next();
+    const headers = c.res.headers;
+    const origin = c.req.header("origin");
+    if (origin && origins.includes(origin)) headers.set("access-control-allow-origin", origin);
+    headers.set("access-control-allow-credentials", "true");
+    headers.append("vary", "Origin");
+    headers.set("x-request-id", c.get("requestId"));
+  });
+  // Refuse oversized bodies before anything reads them, in each door's own error shape.
+  const limit = { maxSize: env.REQUEST_BODY_LIMIT_BYTES };
+  const tooLarge = "The request body is too large";
+  app.use("/api/trpc/*", bodyLimit({ ...limit, onError: (c) => trpcErrorResponse(c, "PAYLOAD_TOO_LARGE", tooLarge) }));
   app.use(
-    "/api/*",
-    cors({
-      origin: (origin) => (origins.includes(origin) ? origin : null),
-      credentials: true,
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["content-type", "trpc-accept", "x-trpc-source", "idempotency-key"],
-      maxAge: 600,
-    }),
+    "/api/auth/*",
+    bodyLimit({ ...limit, onError: (c) => c.json({ code: "PAYLOAD_TOO_LARGE", message: tooLarge }, 413) }),
   );
   app.onError((error, c) => {
     c.get("logger").error({ err: error }, "unhandled error");
@@ -100,15 +127,7 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const origin = c.req.header("origin");
     const crossSite = origin ? !origins.includes(origin) : c.req.header("sec-fetch-site") === "cross-site";
-    if (crossSite) {
-      // Shaped like the error formatter's output (superjson-wrapped) so tRPC clients can read the code.
-      const error = {
-        message: "Cross-origin request refused",
-        code: -32003,
-        data: { code: "FORBIDDEN", httpStatus: 403, appCode: "CROSS_ORIGIN_REQUEST", status: 403, zodError: null },
-      };
-      return c.json({ error: superjson.serialize(error) }, 403);
-    }
+    if (crossSite) return trpcErrorResponse(c, "CROSS_ORIGIN_REQUEST", "Cross-origin request refused");
     return next();
   });
 
@@ -118,13 +137,15 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
       req: c.req.raw,
       router: appRouter,
       allowMethodOverride: false,
+      // The apps' httpBatchLink sends at most this many calls at once (maxItems).
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
       // One place logs unexpected failures, whether in a procedure or in building its context.
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           c.get("logger").error({ err: error.cause ?? error, path }, "tRPC call failed");
       },
       createContext: async ({ req, resHeaders }): Promise<TrpcContext> => {
-        const session = await auth.api.getSession({ headers: req.headers });
+        const session = await resolveSession(req.headers, resHeaders);
         return {
           db: database.db,
           env,
@@ -144,6 +165,24 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Refusals answered before tRPC runs, with tRPC's JSON-RPC code and name for their status. */
+const EARLY_REFUSALS = {
+  CROSS_ORIGIN_REQUEST: [-32003, "FORBIDDEN"],
+  PAYLOAD_TOO_LARGE: [-32013, "PAYLOAD_TOO_LARGE"],
+} as const satisfies Partial<Record<ErrorCode, readonly [number, string]>>;
+
+/** Shaped like the error formatter's output (superjson-wrapped) so tRPC clients can read the code. */
+function trpcErrorResponse(c: Context, appCode: keyof typeof EARLY_REFUSALS, message: string) {
+  const status = ERROR_CODES[appCode];
+  const [code, trpcCode] = EARLY_REFUSALS[appCode];
+  const error = {
+    message,
+    code,
+    data: { code: trpcCode, httpStatus: status, appCode, status, issues: [], zodError: null },
+  };
+  return c.json({ error: superjson.serialize(error) }, status);
+}
 
 function normalizeRole(role: string | null | undefined) {
   return role === "admin" || role === "teacher" ? role : "learner";

@@ -13,7 +13,7 @@ export class AppError extends Error {
 }
 
 /**
- * Postgres conflicts (unique, exclusion, deadlock, serialization) are the caller's 409, and text it
+ * Postgres conflicts (unique, exclusion, deadlock, serialization, lock timeout) are the caller's 409, and text it
  * cannot store (NUL bytes) the caller's 400; never a 500.
  */
 export function fromDatabaseError(error: unknown): AppError | undefined {
@@ -30,6 +30,9 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
     case "40001":
     case "40P01":
       return new AppError("CONFLICT", "A concurrent change got there first; please retry", { cause: error });
+    // lock_timeout expired: another request holds the row; the transaction rolled back whole.
+    case "55P03":
+      return new AppError("LOCK_TIMEOUT", "Busy, please retry", { cause: error });
     default:
       return undefined;
   }

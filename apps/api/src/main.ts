@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
-import { EnvError, loadEnv } from "@lectern/config";
-import { connectDatabase, migrateDatabase } from "@lectern/db";
+import { assertProductionEntryEnv, EnvError, loadEnv } from "@lectern/config";
+import { connectDatabase, createDatabase, migrateDatabase, poolOptions } from "@lectern/db";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth/index.ts";
 import { createLogger } from "./logger.ts";
@@ -15,12 +15,17 @@ export interface StartOptions {
 export async function startServer(options: StartOptions = {}) {
   const env = loadEnv();
   const logger = createLogger(env);
-  const connection = await connectDatabase(env, { onError: (err) => logger.error({ err }, "postgres pool error") });
+  const onError = (err: Error) => logger.error({ err }, "postgres pool error");
+  const connection = await connectDatabase(env, { onError });
   if (options.migrate) await migrateDatabase(connection.database);
   const { db } = connection.database;
   const auth = createAuth({ db, env, logger });
   const app = createApp({ env, database: connection.database, auth, logger });
-  const worker = env.WORKER_IN_PROCESS ? await startWorker({ env, database: connection.database, logger }) : null;
+  // The worker's jobs draw on a pool of their own, so a burst of jobs never holds up requests.
+  const workerDatabase = env.WORKER_IN_PROCESS
+    ? createDatabase(connection.url, poolOptions(env, { max: env.WORKER_POOL_MAX, onError }))
+    : null;
+  const worker = workerDatabase ? await startWorker({ env, database: workerDatabase, logger }) : null;
   const server = serve({ fetch: app.fetch, hostname: env.API_HOST, port: env.API_PORT });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   logger.info({ url: env.API_URL, worker: Boolean(worker) }, "API listening");
@@ -31,6 +36,7 @@ export async function startServer(options: StartOptions = {}) {
       logger.info("shutting down");
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker?.stop();
+      await workerDatabase?.close();
       await connection.close();
     })());
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -49,6 +55,8 @@ export async function startServer(options: StartOptions = {}) {
 
 if (import.meta.main) {
   try {
+    // `pnpm dev` starts the server through cli/dev.ts; this entry is the production one.
+    assertProductionEntryEnv();
     await startServer();
   } catch (error) {
     if (error instanceof EnvError) {

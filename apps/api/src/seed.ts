@@ -1,7 +1,9 @@
 import type { Role } from "@lectern/api-contract";
+import type { Env } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
 import type { Auth } from "./auth/index.ts";
+import { seedDemoTutoring } from "./seed-tutoring.ts";
 
 export const DEMO_PASSWORD = "lectern-demo";
 
@@ -55,4 +57,30 @@ export async function seedDemoData(db: Db, auth: Auth): Promise<{ created: numbe
 export function formatDemoLogins(): string {
   const width = Math.max(...DEMO_USERS.map((u) => u.email.length));
   return DEMO_USERS.map((u) => `  ${u.role.padEnd(8)} ${u.email.padEnd(width)}  ${DEMO_PASSWORD}`).join("\n");
+}
+
+/** The demo tutoring world (packs, rates, hours, credits, sessions), for the browser tests too. */
+export { seedDemoTutoring } from "./seed-tutoring.ts";
+
+/**
+ * Demo accounts share one public password, so they go only where nobody else can reach them: the
+ * embedded development database, or a database whose operator asked with SEED_DEMO=true. Never
+ * with NODE_ENV=production. Returns why not, or undefined when seeding is allowed.
+ */
+export function demoSeedRefusal(env: Env, target: { embedded: boolean }): string | undefined {
+  if (env.NODE_ENV === "production")
+    return "NODE_ENV=production: the demo accounts (public password) are never loaded into a production database.";
+  if (target.embedded || env.SEED_DEMO) return undefined;
+  return "DATABASE_URL points at a database Lectern does not manage: the demo accounts (public password) are loaded there only with SEED_DEMO=true.";
+}
+
+export type DemoSeedResult = { seeded: false; reason: string } | { seeded: true; created: number; tutoring: boolean };
+
+/** The demo world (accounts, then tutoring data on them) where demoSeedRefusal allows it. */
+export async function seedDemo(db: Db, auth: Auth, env: Env, target: { embedded: boolean }): Promise<DemoSeedResult> {
+  const reason = demoSeedRefusal(env, target);
+  if (reason) return { seeded: false, reason };
+  const { created } = await seedDemoData(db, auth);
+  const { seeded } = await seedDemoTutoring(db);
+  return { seeded: true, created, tutoring: seeded };
 }

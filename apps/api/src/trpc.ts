@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode, type Role } from "@lectern/api-contract";
+import { type ApiErrorData, ERROR_CODES, type ErrorCode, type Role, type ValidationIssue } from "@lectern/api-contract";
 import type { Env } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -6,7 +6,9 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Auth } from "./auth/index.ts";
 import { AppError, fromDatabaseError } from "./errors.ts";
+import { spendBudget } from "./http/request-limits.ts";
 import type { Logger } from "./logger.ts";
+import { withAuditScope } from "./modules/audit/service.ts";
 
 type SessionData = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -31,6 +33,8 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPCError["code"]> = {
   404: "NOT_FOUND",
   405: "METHOD_NOT_SUPPORTED",
   409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
   422: "UNPROCESSABLE_CONTENT",
   429: "TOO_MANY_REQUESTS",
   500: "INTERNAL_SERVER_ERROR",
@@ -45,7 +49,45 @@ const APP_CODE_BY_TRPC: Partial<Record<TRPCError["code"], ErrorCode>> = {
   CONFLICT: "CONFLICT",
   TOO_MANY_REQUESTS: "RATE_LIMITED",
   METHOD_NOT_SUPPORTED: "METHOD_NOT_ALLOWED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
 };
+
+/** tRPC's own refusals whose text is safe and useful, with a stable code of ours. */
+const TRPC_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  BATCH_TOO_LARGE: "Too many calls in one batch request",
+  UNSUPPORTED_MEDIA_TYPE: "Send the request body as application/json",
+  PAYLOAD_TOO_LARGE: "The request body is too large",
+};
+
+const GENERIC_MESSAGE = "Something went wrong on our side";
+const UNREADABLE_MESSAGE = "The request could not be read: send JSON in tRPC's format";
+
+const toIssues = (error: ZodError): ValidationIssue[] =>
+  error.issues.map((issue) => ({
+    path: issue.path.map((key) => (typeof key === "number" ? key : String(key))),
+    code: issue.code,
+    message: issue.message,
+  }));
+
+/** One line for people; the fields' own problems travel in data.issues. */
+function validationMessage(issues: ValidationIssue[]): string {
+  const [first] = issues;
+  if (!first) return "The input is not valid";
+  const line = first.path.length > 0 ? `${first.path.join(".")}: ${first.message}` : first.message;
+  return issues.length > 1 ? `${line} (and ${issues.length - 1} more)` : line;
+}
+
+/** Which of our codes a tRPC error carries (AppError's own, else by tRPC code), before the message. */
+function appCodeOf(error: TRPCError): ErrorCode {
+  const cause = error.cause;
+  if (cause instanceof AppError) return cause.code;
+  if (cause instanceof ZodError) return "VALIDATION_FAILED";
+  // tRPC's maxBatchSize refusal has no code of its own; its message is fixed in @trpc/server.
+  if (error.code === "BAD_REQUEST" && error.message === "Batch call exceeds maximum size") return "BATCH_TOO_LARGE";
+  if (error.code === "PARSE_ERROR") return "BAD_REQUEST";
+  return APP_CODE_BY_TRPC[error.code] ?? "INTERNAL";
+}
 
 export const toTRPCError = (error: AppError) =>
   new TRPCError({
@@ -59,18 +101,25 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
-    const appCode: ErrorCode =
-      cause instanceof AppError
-        ? cause.code
-        : zodError
-          ? "VALIDATION_FAILED"
-          : (APP_CODE_BY_TRPC[error.code] ?? "INTERNAL");
-    return {
-      ...shape,
-      // Never leak internals of unexpected errors to clients.
-      message: appCode === "INTERNAL" ? "Something went wrong on our side" : shape.message,
-      data: { ...shape.data, stack: undefined, appCode, status: ERROR_CODES[appCode], zodError },
-    };
+    const issues = cause instanceof ZodError ? toIssues(cause) : [];
+    const appCode = appCodeOf(error);
+    // Only our own errors' messages reach clients: an unexpected exception's text
+    // ("Cannot destructure property…") and tRPC's parser messages stay in the log.
+    const message =
+      appCode === "VALIDATION_FAILED"
+        ? validationMessage(issues)
+        : cause instanceof AppError
+          ? cause.message
+          : appCode === "INTERNAL"
+            ? GENERIC_MESSAGE
+            : // A body tRPC could not decode carries the decoder's exception text: not for clients.
+              appCode === "BAD_REQUEST" && cause instanceof Error
+              ? UNREADABLE_MESSAGE
+              : (TRPC_MESSAGES[appCode] ?? shape.message);
+    const data: ApiErrorData = { appCode, status: ERROR_CODES[appCode], httpStatus: shape.data.httpStatus, issues };
+    // zodError: z.flattenError's shape, kept until the apps read `issues`.
+    const { stack: _stack, ...rest } = shape.data;
+    return { ...shape, message, data: { ...rest, ...data, zodError } };
   },
 });
 
@@ -89,10 +138,32 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.session) throw toTRPCError(new AppError("UNAUTHENTICATED", "Please sign in"));
-  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
+/** Each user's mutations per window, counted in Postgres: every API process draws on one budget. */
+const mutationBudget = t.middleware(async ({ ctx, type, next }) => {
+  if (type !== "mutation" || !ctx.user) return next();
+  const spent = await spendBudget(ctx.db, `mutations:${ctx.user.id}`, {
+    max: ctx.env.MUTATION_RATE_LIMIT_MAX,
+    windowSeconds: ctx.env.MUTATION_RATE_LIMIT_WINDOW_SECONDS,
+  });
+  if (!spent.allowed) {
+    ctx.resHeaders.set("retry-after", String(spent.retryAfterSeconds));
+    throw toTRPCError(
+      new AppError("RATE_LIMITED", `Too many changes in a short time; try again in ${spent.retryAfterSeconds} s`),
+    );
+  }
+  return next();
 });
+
+export const authedProcedure = publicProcedure
+  .use(({ ctx, next }) => {
+    if (!ctx.user || !ctx.session) throw toTRPCError(new AppError("UNAUTHENTICATED", "Please sign in"));
+    const { user, session } = ctx;
+    // Everything audited from an impersonated session names the admin behind it too.
+    return withAuditScope({ impersonatorId: session.impersonatedBy ?? null }, () =>
+      next({ ctx: { ...ctx, user, session } }),
+    );
+  })
+  .use(mutationBudget);
 
 export const teacherProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "teacher" && ctx.user.role !== "admin")

@@ -1,4 +1,4 @@
-import { type Env, EnvError, loadEnv } from "@lectern/config";
+import { assertProductionEntryEnv, type Env, EnvError, loadEnv } from "@lectern/config";
 import { connectDatabase, type Database } from "@lectern/db";
 import { run, Logger as WorkerLogger } from "graphile-worker";
 import { createCronItems, createTaskList } from "./jobs/tasks.ts";
@@ -19,7 +19,7 @@ export async function startWorker({ env, database, logger }: WorkerDeps) {
     concurrency: env.WORKER_CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 1000,
-    parsedCronItems: createCronItems(),
+    parsedCronItems: createCronItems(env),
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
       log[method](meta ?? {}, message);
@@ -34,9 +34,13 @@ export async function startWorker({ env, database, logger }: WorkerDeps) {
 
 if (import.meta.main) {
   try {
+    assertProductionEntryEnv();
     const env = loadEnv();
     const logger = createLogger(env);
-    const connection = await connectDatabase(env, { onError: (err) => logger.error({ err }, "postgres pool error") });
+    const connection = await connectDatabase(env, {
+      max: env.WORKER_POOL_MAX,
+      onError: (err) => logger.error({ err }, "postgres pool error"),
+    });
     const worker = await startWorker({ env, database: connection.database, logger });
     logger.info("worker running");
     for (const signal of ["SIGTERM", "SIGINT"] as const) {

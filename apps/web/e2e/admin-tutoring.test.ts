@@ -93,8 +93,13 @@ describe("tutoring sessions in the admin console", () => {
     await page.getByLabel("Hours").fill("10");
     await page.getByLabel("Minutes").fill("00");
     await page.getByRole("button", { name: "Done" }).click();
+    // The form prices the session in the learner's credits before it is created.
+    await page.getByLabel("Session length").click();
+    await page.getByRole("option", { name: "120 min" }).click();
+    await page.getByText("This session takes 2 of the learner's credits (each pays for up to 60 min).").waitFor();
     await page.getByLabel("Session length").click();
     await page.getByRole("option", { name: "60 min" }).click();
+    await page.getByText("This session takes 1 of the learner's credits (each pays for up to 60 min).").waitFor();
     await page.getByLabel("Meeting link").fill("https://meet.example.com/lena-tom");
     await page.getByLabel("Notes").fill("Trial lesson booked by phone");
     await page.getByRole("button", { name: "Create session" }).click();

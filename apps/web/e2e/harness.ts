@@ -40,12 +40,19 @@ async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function startWorld() {
+/** `overrides`: more API environment (e.g. SMTP_URL). */
+export async function startWorld(overrides: Record<string, string> = {}) {
   const [webPort, adminPort] = [await freePort(), await freePort()];
   const webUrl = `http://localhost:${webPort}`;
   const adminUrl = `http://localhost:${adminPort}`;
   const pg = await startTestPostgres();
-  const api = await startTestServer(pg, { WEB_URL: webUrl, ADMIN_URL: adminUrl });
+  // Every journey signs in from the same loopback address; the per-IP sign-in limit has its own API tests.
+  const api = await startTestServer(pg, {
+    WEB_URL: webUrl,
+    ADMIN_URL: adminUrl,
+    SIGN_IN_RATE_LIMIT_MAX: "1000",
+    ...overrides,
+  });
   await seedDemoData(api.db, api.auth);
   const [web, admin] = await Promise.all([
     servePreview("web", webPort, api.url),

@@ -99,9 +99,15 @@ describe("tutoring journeys in Chromium", () => {
 
     expect(await page.getByLabel("Session length").inputValue()).toBe("60");
     const day = page.getByRole("group", { name: dayLabel(slot, learner.timezone) });
-    await day.getByRole("button", { name: timeLabel(slot, learner.timezone), exact: true }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.getByText("This uses 1 credit (you have 2).").waitFor();
+    // A credit pays for up to 60 minutes: the dialog prices a 90-minute session at 2 before confirming.
+    await page.getByLabel("Session length").selectOption("90");
+    await day.getByRole("button", { name: timeLabel(slot, learner.timezone), exact: true }).click();
+    await dialog.getByText("This session costs 2 credits (you have 2).").waitFor();
+    await dialog.getByRole("button", { name: "Back" }).click();
+    await page.getByLabel("Session length").selectOption("60");
+    await day.getByRole("button", { name: timeLabel(slot, learner.timezone), exact: true }).click();
+    await dialog.getByText("This session costs 1 credit (you have 2).").waitFor();
     await dialog.getByRole("button", { name: "Confirm booking" }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     await heading(page, `Session with ${teacher.name}`);

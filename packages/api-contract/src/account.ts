@@ -29,6 +29,9 @@ export const TimeZone = z
   );
 
 export const Name = z.string().trim().min(1, "Required").max(NAME_MAX);
+/** A profile picture's address: https only (it is rendered in other people's pages), bounded. */
+export const IMAGE_URL_MAX = 2048;
+export const ImageUrl = z.url({ protocol: /^https$/ }).max(IMAGE_URL_MAX);
 export const Email = z.email().trim().toLowerCase().max(254);
 export const Password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
 

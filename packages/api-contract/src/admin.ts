@@ -2,9 +2,11 @@ import { z } from "zod";
 import { Role } from "./account.ts";
 
 export const PAGE_SIZE_MAX = 100;
+/** Deeper pages cost the database a long OFFSET scan; narrow the search instead. */
+export const PAGE_MAX = 1000;
 
 const Page = {
-  page: z.number().int().min(1).default(1),
+  page: z.number().int().min(1).max(PAGE_MAX).default(1),
   pageSize: z.number().int().min(1).max(PAGE_SIZE_MAX).default(20),
 };
 
@@ -31,9 +33,42 @@ export const DisableUserInput = z.object({
 
 export const AUDIT_TARGET_TYPES = ["user", "session", "email"] as const;
 
+/** Every action the audit log records; the console has a label for each. */
+export const AUDIT_ACTIONS = [
+  "user.role.change",
+  "user.disable",
+  "user.enable",
+  "user.password_reset.send",
+  "user.impersonate.start",
+  "user.impersonate.stop",
+  "credit_pack.create",
+  "credit_pack.update",
+  "credit_pack.activate",
+  "credit_pack.deactivate",
+  "credit.grant",
+  "credit.expire",
+  "teacher.rate.set",
+  "assessment.review",
+  "onboarding.review",
+  "tutoring.session.book",
+  "tutoring.session.reschedule",
+  "tutoring.session.cancel",
+  "tutoring.session.complete",
+  "tutoring.session.create",
+  "tutoring.session.update",
+  "tutoring.session.delete",
+  "tutoring.session.learner_absent",
+  "tutoring.session.teacher_absent",
+  "tutoring.session.dispute.resolve",
+  "tutoring.session.reverse",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 export const ListAuditInput = z.object({
   actorId: z.string().max(100).optional(),
   targetId: z.string().max(100).optional(),
+  /** Rows about this person: they are the target, or the learner or teacher of the target session or assessment. */
+  personId: z.string().max(100).optional(),
   action: z.string().max(100).optional(),
   from: z.date().optional(),
   to: z.date().optional(),

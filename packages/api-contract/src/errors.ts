@@ -13,13 +13,20 @@ export const ERROR_CODES = {
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BATCH_TOO_LARGE: 400,
   CONFLICT: 409,
+  /** A row another request holds stayed locked too long (DATABASE_LOCK_TIMEOUT_MS): nothing changed, retry. */
+  LOCK_TIMEOUT: 409,
   CANNOT_IMPERSONATE_ADMIN: 409,
   CANNOT_CHANGE_OWN_ROLE: 409,
   CANNOT_DISABLE_SELF: 409,
   ALREADY_IMPERSONATING: 409,
   NOT_IMPERSONATING: 403,
   CANNOT_IMPERSONATE_DISABLED: 409,
+  /** an admin's password is reset only by its owner (the emailed link would hand over the account) */
+  CANNOT_RESET_ADMIN: 409,
   // tutoring
   NO_CREDITS: 409,
   INSUFFICIENT_BALANCE: 409,
@@ -33,14 +40,48 @@ export const ERROR_CODES = {
   SESSION_NOT_COMPLETED: 409,
   ALREADY_RATED: 409,
   HAS_LEDGER_EFFECT: 409,
+  SESSION_STARTED: 409,
+  REPORT_NOT_OPEN: 409,
+  NO_SHOW_TOO_EARLY: 409,
+  NO_SHOW_WINDOW_CLOSED: 409,
+  SESSION_DISPUTED: 409,
+  DISPUTE_NOT_OPEN: 409,
+  ALREADY_REVERSED: 409,
+  EARNINGS_ALREADY_PAID_OUT: 409,
   AVAILABILITY_OVERLAP: 409,
+  DATE_IN_PAST: 409,
   TEACHER_NOT_FOUND: 404,
   LEARNER_NOT_FOUND: 404,
   PACK_NOT_FOUND: 404,
   ASSESSMENT_NOT_FOUND: 404,
   ALREADY_REVIEWED: 409,
+  RATE_TOO_HIGH: 400,
   RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The most calls one tRPC batch request may carry; the apps' httpBatchLink uses the same number. */
+export const TRPC_MAX_BATCH_SIZE = 10;
+
+/** One problem with one input field, as the API reports it in `data.issues` of VALIDATION_FAILED. */
+export interface ValidationIssue {
+  /** Where in the input, e.g. ["slots", 2, "start"]; [] for the input as a whole. */
+  path: (string | number)[];
+  /** zod's issue code (e.g. "too_small", "invalid_type", "custom"): stable, for code. */
+  code: string;
+  /** The schema's message, in English: for people (or a fallback when the app has no translation). */
+  message: string;
+}
+
+/** The `data` of every tRPC error Lectern sends (the errorFormatter's shape). */
+export interface ApiErrorData {
+  /** Lectern's stable code: translate this. */
+  appCode: ErrorCode;
+  /** The HTTP status of that code. */
+  status: number;
+  httpStatus: number;
+  /** Field problems; an empty list unless appCode is VALIDATION_FAILED. */
+  issues: ValidationIssue[];
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TimeZone } from "./account.ts";
-import { PAGE_SIZE_MAX } from "./admin.ts";
+import { PAGE_MAX, PAGE_SIZE_MAX } from "./admin.ts";
 import {
   ASSESSMENT_MAX_WORDS,
   CefrLevel,
@@ -16,7 +16,7 @@ import {
 // Learner records (onboarding, writing assessment), credits, packs and payroll.
 
 const Page = {
-  page: z.number().int().min(1).default(1),
+  page: z.number().int().min(1).max(PAGE_MAX).default(1),
   pageSize: z.number().int().min(1).max(PAGE_SIZE_MAX).default(20),
 };
 export const PageInput = z.object(Page);
@@ -105,9 +105,11 @@ export type ListAssessmentsInput = z.infer<typeof ListAssessmentsInput>;
 export const PACK_NAME_MAX = 100;
 export const PACK_MAX_SESSIONS = 500;
 export const PACK_MAX_VALIDITY_DAYS = 3650;
+/** A pack's price ceiling in minor units (any currency): sums of prices stay safe integers. */
+export const PACK_MAX_PRICE_MINOR = 10_000_000_000;
 
 /** Minor units per currency; a currency left out is not offered. */
-export const PackPrices = z.partialRecord(Currency, z.int().min(0));
+export const PackPrices = z.partialRecord(Currency, z.int().min(0).max(PACK_MAX_PRICE_MINOR));
 export type PackPrices = z.infer<typeof PackPrices>;
 
 export const PackFields = z.object({
@@ -146,6 +148,7 @@ export type ListTeachersInput = z.infer<typeof ListTeachersInput>;
 
 export const SetTeacherRateInput = z.object({
   teacherId: UserId,
+  /** at most TUTORING_POLICY.maxHourlyRateMinor[rateCurrency] (RATE_TOO_HIGH) */
   hourlyRateMinor: z.int().min(0),
   rateCurrency: Currency,
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PAGE_SIZE_MAX } from "./admin.ts";
+import { PAGE_MAX, PAGE_SIZE_MAX } from "./admin.ts";
 import {
   Id,
   MeetingUrl,
@@ -17,7 +17,7 @@ import {
  */
 
 const Page = {
-  page: z.number().int().min(1).default(1),
+  page: z.number().int().min(1).max(PAGE_MAX).default(1),
   pageSize: z.number().int().min(1).max(PAGE_SIZE_MAX).default(20),
 };
 
@@ -98,11 +98,14 @@ export type UpdateTeacherProfileInput = z.infer<typeof UpdateTeacherProfileInput
 
 // Sessions
 
-export const BookSessionInput = z.object({
+/**
+ * Strict: a learner cannot pass a meeting link (it would become the link in the teacher's emails);
+ * the session takes the teacher's default, and only the teacher or an admin changes it.
+ */
+export const BookSessionInput = z.strictObject({
   teacherId: UserId,
   startsAt: z.date(),
   durationMinutes: Duration,
-  meetingUrl: MeetingUrl.optional(),
 });
 export type BookSessionInput = z.infer<typeof BookSessionInput>;
 
@@ -193,3 +196,46 @@ export const AdminDeleteSessionInput = z.object({
   reason: z.string().trim().max(SHORT_TEXT_MAX).optional(),
 });
 export type AdminDeleteSessionInput = z.infer<typeof AdminDeleteSessionInput>;
+
+// No-shows, disputes and reversals
+
+/** The learner says the teacher did not come; an optional note for the admin who resolves it. */
+export const ReportTeacherAbsentInput = z.object({
+  sessionId: Id,
+  note: z.string().trim().max(SHORT_TEXT_MAX).optional(),
+});
+export type ReportTeacherAbsentInput = z.infer<typeof ReportTeacherAbsentInput>;
+
+export const DISPUTE_RESOLUTIONS = ["refund", "complete"] as const;
+
+export const AdminListDisputesInput = z.object({
+  /** open: waiting for an admin; resolved: already decided */
+  state: z.enum(["open", "resolved"]).default("open"),
+  ...Page,
+});
+export type AdminListDisputesInput = z.infer<typeof AdminListDisputesInput>;
+
+/** refund: the learner gets the credit back; complete: the session counts and the teacher is paid. */
+export const AdminResolveDisputeInput = z.object({
+  sessionId: Id,
+  resolution: z.enum(DISPUTE_RESOLUTIONS),
+  note: z.string().trim().min(1, "Required").max(SHORT_TEXT_MAX),
+});
+export type AdminResolveDisputeInput = z.infer<typeof AdminResolveDisputeInput>;
+
+/** Undoes a completed session: the learner's credit comes back, the teacher's pay is taken back. */
+export const AdminReverseSessionInput = z.object({
+  sessionId: Id,
+  reason: z.string().trim().min(1, "Required").max(SHORT_TEXT_MAX),
+});
+export type AdminReverseSessionInput = z.infer<typeof AdminReverseSessionInput>;
+
+// Pricing
+
+/** What booking a session of this length would cost the caller (learner) in credits. */
+export const SessionCostInput = z.object({ durationMinutes: Duration });
+export type SessionCostInput = z.infer<typeof SessionCostInput>;
+
+/** The same, for the learner an admin is booking for. */
+export const AdminSessionCostInput = z.object({ learnerId: UserId, durationMinutes: Duration });
+export type AdminSessionCostInput = z.infer<typeof AdminSessionCostInput>;

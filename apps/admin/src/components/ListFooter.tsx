@@ -29,7 +29,17 @@ export function ListFooter({
         <Text size="sm" c="dimmed">
           {t("common.total", { count: total })}
         </Text>
-        <Pagination total={Math.ceil(total / pageSize)} value={page} onChange={onPage} />
+        <Pagination
+          total={Math.ceil(total / pageSize)}
+          value={page}
+          onChange={onPage}
+          // The arrows have no text of their own; the numbers say which page they are.
+          getControlProps={(control) => ({ "aria-label": t(`common.pages.${control}`) })}
+          getItemProps={(item) => ({
+            "aria-label": t("common.pages.page", { page: item }),
+            "aria-current": item === page ? "page" : undefined,
+          })}
+        />
       </Group>
     </>
   );

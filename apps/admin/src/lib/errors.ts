@@ -1,5 +1,5 @@
 import type { AppRouter } from "@lectern/api/router";
-import { ERROR_CODES, type ErrorCode } from "@lectern/api-contract";
+import { ERROR_CODES, type ErrorCode, type ValidationIssue } from "@lectern/api-contract";
 import type { FormErrors } from "@mantine/form";
 import { schemaResolver } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
@@ -52,12 +52,58 @@ export function formResolver(schema: Parameters<typeof schemaResolver>[0]) {
     Object.fromEntries(Object.entries(resolve(values)).map(([path, message]) => [path, localize(String(message))]));
 }
 
-/** The server's per-field validation messages, to show on the form's own fields. */
-export function serverFieldErrors(error: unknown): FormErrors {
-  if (!(error instanceof TRPCClientError)) return {};
-  const fieldErrors: Record<string, string[] | undefined> =
-    (error as TRPCClientError<AppRouter>).data?.zodError?.fieldErrors ?? {};
-  return Object.fromEntries(
-    Object.entries(fieldErrors).flatMap(([field, messages]) => (messages?.[0] ? [[field, localize(messages[0])]] : [])),
-  );
+/** The viewer's words for a server issue: the contract's own messages translated; zod's defaults are English. */
+function issueMessage(issue: ValidationIssue): string {
+  const key = CONTRACT_MESSAGES[issue.message];
+  if (key) return i18n.t(key);
+  return i18n.language === "en" ? issue.message : i18n.t("validation.invalid");
+}
+
+/** The problems of a VALIDATION_FAILED answer, each with where in the input it is. */
+export function validationIssues(error: unknown): ValidationIssue[] {
+  if (!(error instanceof TRPCClientError)) return [];
+  return (error as TRPCClientError<AppRouter>).data?.issues ?? [];
+}
+
+/**
+ * The server's validation issues by form field: a path ["prices", "USD"] is Mantine's "prices.USD";
+ * `fields` renames the server's paths to the form's own ({ hourlyRateMinor: "rate" }). First issue per field wins.
+ */
+export function serverFieldErrors(error: unknown, fields: Record<string, string> = {}): FormErrors {
+  const errors: FormErrors = {};
+  for (const issue of validationIssues(error)) {
+    if (issue.path.length === 0) continue;
+    const path = issue.path.join(".");
+    const field = fields[path] ?? path;
+    errors[field] ??= issueMessage(issue);
+  }
+  return errors;
+}
+
+const hasField = (values: unknown, path: string) =>
+  path.split(".").every((key) => {
+    if (values === null || typeof values !== "object" || !(key in values)) return false;
+    values = (values as Record<string, unknown>)[key];
+    return true;
+  });
+
+interface FormLike {
+  getValues: () => unknown;
+  setErrors: (errors: FormErrors) => void;
+}
+
+/**
+ * Shows a failed save on its form: each validation issue beside its field. What no field can show (another
+ * refusal, or an issue about a value the form has no field for) goes to `notify`.
+ */
+export function showFormError(
+  error: unknown,
+  form: FormLike,
+  { fields, notify = notifyError }: { fields?: Record<string, string>; notify?: (error: unknown) => void } = {},
+) {
+  const errors = serverFieldErrors(error, fields);
+  const values = form.getValues();
+  const placed = Object.entries(errors).filter(([path]) => hasField(values, path));
+  if (placed.length > 0) form.setErrors(Object.fromEntries(placed));
+  if (placed.length === 0 || placed.length < Object.keys(errors).length) notify(error);
 }

@@ -32,15 +32,15 @@ await i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
 });
 
-/** The viewer's explicit choice: kept in this browser and preferred over the account's locale. */
+/** The viewer's choice, kept in this browser for the sign-in page (a signed-in admin's is also saved to the profile). */
 export function chooseLanguage(language: Locale) {
   localStorage.setItem(STORAGE_KEY, language);
   void i18n.changeLanguage(language);
 }
 
-/** Follows the signed-in account's locale unless the viewer chose a language in this browser. */
+/** Once signed in, the account's locale is the language, on every device. */
 export function followAccountLocale(locale: string) {
-  if (!isLocale(localStorage.getItem(STORAGE_KEY)) && isLocale(locale)) void i18n.changeLanguage(locale);
+  if (isLocale(locale) && locale !== i18n.language) chooseLanguage(locale);
 }
 
 export { i18n };

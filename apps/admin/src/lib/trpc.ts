@@ -1,4 +1,5 @@
 import type { AppRouter, RouterOutputs } from "@lectern/api/router";
+import { TRPC_MAX_BATCH_SIZE } from "@lectern/api-contract";
 import { QueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { createTRPCReact, httpBatchLink } from "@trpc/react-query";
@@ -11,6 +12,8 @@ export const trpcClient = trpc.createClient({
     httpBatchLink({
       url: "/api/trpc",
       transformer: superjson,
+      // The API refuses larger batches (BATCH_TOO_LARGE); the link splits them instead.
+      maxItems: TRPC_MAX_BATCH_SIZE,
       fetch: (url, options) => fetch(url, { ...options, credentials: "include" }),
     }),
   ],

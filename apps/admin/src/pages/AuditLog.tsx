@@ -1,6 +1,6 @@
 import type { RouterOutputs } from "@lectern/api/router";
-import { ListAuditInput } from "@lectern/api-contract";
-import { Anchor, Button, Code, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { AUDIT_ACTIONS, ListAuditInput } from "@lectern/api-contract";
+import { Anchor, Button, Code, Group, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { keepPreviousData } from "@tanstack/react-query";
 import dayjs from "dayjs";
@@ -9,11 +9,13 @@ import utc from "dayjs/plugin/utc";
 import { Fragment, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { FilterInput } from "../components/FilterInput.tsx";
 import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
+import { UserPicker } from "../components/sessions/UserPicker.tsx";
 import { useFormat } from "../lib/format.ts";
+import { i18n } from "../lib/i18n.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 dayjs.extend(utc);
@@ -29,6 +31,7 @@ function readInput(params: URLSearchParams, page: number, timeZone: string | und
     action: params.get("action") || undefined,
     actorId: params.get("actor") || undefined,
     targetId: params.get("target") || undefined,
+    personId: params.get("person") || undefined,
     from: from ? dayjs.tz(from, timeZone).toDate() : undefined,
     to: to ? dayjs.tz(to, timeZone).endOf("day").toDate() : undefined,
     page,
@@ -38,6 +41,7 @@ function readInput(params: URLSearchParams, page: number, timeZone: string | und
 
 export function AuditLogPage() {
   const { t } = useTranslation();
+  usePageTitle(t("audit.title"));
   const format = useFormat();
   const { params, page, update } = useFilters();
   const entries = trpc.admin.audit.list.useQuery(readInput(params, page, format.timeZone), {
@@ -52,21 +56,27 @@ export function AuditLogPage() {
         {t("audit.title")}
       </Title>
       <Group align="flex-end">
-        <FilterInput
+        <Select
           label={t("audit.action")}
-          placeholder={t("audit.actionPlaceholder")}
-          value={params.get("action") ?? ""}
+          placeholder={t("audit.anyAction")}
+          data={AUDIT_ACTIONS.map((action) => ({ value: action, label: format.action(action) }))}
+          value={params.get("action")}
           onChange={(action) => update({ action })}
+          searchable
+          clearable
+          miw={240}
         />
-        <FilterInput
-          label={t("audit.actorId")}
-          value={params.get("actor") ?? ""}
+        <UserPicker
+          label={t("audit.doneBy")}
+          value={params.get("actor")}
           onChange={(actor) => update({ actor })}
+          miw={220}
         />
-        <FilterInput
-          label={t("audit.targetId")}
-          value={params.get("target") ?? ""}
-          onChange={(target) => update({ target })}
+        <UserPicker
+          label={t("audit.about")}
+          value={params.get("person")}
+          onChange={(person) => update({ person, target: null })}
+          miw={220}
         />
         <DateRangeFilter
           from={params.get("from")}
@@ -100,7 +110,6 @@ export function AuditLogPage() {
                           </Table.Td>
                           <Table.Td>
                             <Text size="sm">{format.action(entry.action)}</Text>
-                            <Code>{entry.action}</Code>
                           </Table.Td>
                           <Table.Td>
                             <Target entry={entry} />
@@ -110,6 +119,7 @@ export function AuditLogPage() {
                               size="compact-sm"
                               variant="subtle"
                               aria-expanded={open}
+                              aria-label={`${t(open ? "audit.hide" : "audit.show")}: ${format.action(entry.action)}, ${format.dateTime(entry.createdAt)}`}
                               onClick={() => toggle(entry.id)}
                             >
                               {t(open ? "audit.hide" : "audit.show")}
@@ -181,32 +191,63 @@ function Actor({ entry }: { entry: Entry }) {
   if (!entry.actor) return <Text size="sm">{t("audit.system")}</Text>;
   return (
     <>
-      <Anchor component={Link} to={`/users/${entry.actor.id}`} size="sm">
+      {/* Done from an impersonated session: "Admin X as User Y". */}
+      {entry.impersonator && (
+        <>
+          <Anchor component={Link} to={`/users/${entry.impersonator.id}`} size="sm" dir="auto">
+            {entry.impersonator.name}
+          </Anchor>
+          <Text size="xs" c="dimmed">
+            {t("audit.as")}
+          </Text>
+        </>
+      )}
+      <Anchor component={Link} to={`/users/${entry.actor.id}`} size="sm" dir="auto">
         {entry.actor.name}
       </Anchor>
-      <Text size="xs" c="dimmed">
+      <Text size="xs" c="dimmed" dir="ltr" ta="start">
         {entry.actor.email}
       </Text>
     </>
   );
 }
 
+/** Who or what the row is about, by name: the people concerned, a pack's name, else its id. */
 function Target({ entry }: { entry: Entry }) {
+  const { t } = useTranslation();
+  const { people, name } = entry.target;
+  const typeKey = `audit.targetTypes.${entry.targetType}`;
   return (
-    <>
+    <Stack gap={2}>
       <Text size="xs" c="dimmed">
-        {entry.targetType}
+        {i18n.exists(typeKey) ? t(typeKey) : entry.targetType}
       </Text>
-      {entry.targetType === "user" && entry.targetId ? (
-        <Anchor component={Link} to={`/users/${entry.targetId}`} size="sm" ff="monospace">
-          {entry.targetId}
+      {entry.targetType === "tutoring_session" && entry.targetId ? (
+        <Anchor component={Link} to={`/sessions/${entry.targetId}`} size="sm">
+          {t("audit.openSession")}
         </Anchor>
-      ) : (
-        <Text size="sm" ff="monospace">
+      ) : null}
+      {people.map((person) => (
+        <div key={person.id}>
+          <Anchor component={Link} to={`/users/${person.id}`} size="sm" dir="auto">
+            {person.name}
+          </Anchor>
+          <Text size="xs" c="dimmed" dir="ltr" ta="start">
+            {person.email}
+          </Text>
+        </div>
+      ))}
+      {name && (
+        <Text size="sm" dir="auto">
+          {name}
+        </Text>
+      )}
+      {people.length === 0 && !name && entry.targetType !== "tutoring_session" && (
+        <Text size="sm" ff="monospace" dir="ltr">
           {entry.targetId}
         </Text>
       )}
-    </>
+    </Stack>
   );
 }
 

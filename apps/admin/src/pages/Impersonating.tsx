@@ -2,11 +2,13 @@ import { Alert, Anchor, Button, Center, Group, Paper, Stack, Text, Title } from 
 import { useTranslation } from "react-i18next";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
 import { errorMessage } from "../lib/errors.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { type Me, trpc } from "../lib/trpc.ts";
 
 /** An impersonated session reaching the console: the only way on is back to the admin's own session. */
 export function ImpersonatingPage({ me, admin }: { me: Me; admin: string }) {
   const { t } = useTranslation();
+  usePageTitle(t("impersonating.title", { name: me.name }));
   const webUrl = trpc.account.appConfig.useQuery().data?.webUrl;
   const stop = trpc.admin.users.stopImpersonating.useMutation({ onSuccess: () => window.location.reload() });
   return (

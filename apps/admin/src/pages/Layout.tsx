@@ -9,6 +9,7 @@ import type { Me } from "../lib/trpc.ts";
 const NAV = [
   { to: "/users", label: "nav.users" },
   { to: "/sessions", label: "nav.sessions" },
+  { to: "/disputes", label: "nav.disputes" },
   { to: "/packs", label: "nav.packs" },
   { to: "/teachers", label: "nav.teachers" },
   { to: "/payroll", label: "nav.payroll" },
@@ -27,6 +28,9 @@ export function Layout({ me }: { me: Me }) {
       navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
       padding="md"
     >
+      <a href="#main" className="skip-link">
+        {t("nav.skip")}
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -36,7 +40,7 @@ export function Layout({ me }: { me: Me }) {
             </Text>
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <Text size="sm" visibleFrom="sm">
+            <Text size="sm" visibleFrom="sm" dir="auto">
               {me.name}
             </Text>
             <LanguageSelect />
@@ -58,7 +62,8 @@ export function Layout({ me }: { me: Me }) {
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>
+      {/* The skip link's target: focusable so keyboard focus moves past the navigation too. */}
+      <AppShell.Main id="main" tabIndex={-1}>
         <Outlet />
       </AppShell.Main>
     </AppShell>

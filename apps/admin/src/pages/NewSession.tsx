@@ -1,4 +1,4 @@
-import { AdminCreateSessionInput, TUTORING_POLICY } from "@lectern/api-contract";
+import { AdminCreateSessionInput, type SessionLength, TUTORING_POLICY } from "@lectern/api-contract";
 import {
   Anchor,
   Button,
@@ -23,6 +23,7 @@ import { fromWallClock } from "../components/sessions/time.ts";
 import { UserPicker } from "../components/sessions/UserPicker.tsx";
 import { notifySuccess } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 interface Values {
@@ -52,6 +53,7 @@ const toInput = (values: Values, timeZone: string | undefined) => ({
 /** Books a session for a learner with a teacher, with the learner's credit or, with a reason, without. */
 export function NewSessionPage() {
   const { t } = useTranslation();
+  usePageTitle(t("sessions.newTitle"));
   const format = useFormat();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -81,6 +83,12 @@ export function NewSessionPage() {
     { learnerId: learnerId ?? "", page: 1, pageSize: 1 },
     { enabled: Boolean(learnerId) },
   );
+  const durationMinutes = form.values.durationMinutes;
+  // What the booking will take from the learner, priced by the server, shown before creating it.
+  const cost = trpc.admin.sessions.cost.useQuery(
+    { learnerId: learnerId ?? "", durationMinutes: (durationMinutes ?? 0) as SessionLength },
+    { enabled: Boolean(learnerId && durationMinutes) && !form.values.overrideCredit },
+  );
   const create = trpc.admin.sessions.create.useMutation({
     onSuccess: (session) => {
       utils.admin.sessions.get.setData({ sessionId: session.id }, session);
@@ -90,7 +98,7 @@ export function NewSessionPage() {
       notifySuccess(t("sessions.created", { learner: session.learner.name, teacher: session.teacher.name }));
       navigate(`/sessions/${session.id}`);
     },
-    onError: (error) => showSessionError(error, form.setErrors),
+    onError: (error) => showSessionError(error, form),
   });
 
   const available = learnerId && credits.data ? credits.data.balance.totalAvailable : null;
@@ -144,6 +152,20 @@ export function NewSessionPage() {
                 {...form.getInputProps("durationMinutes")}
               />
             </SimpleGrid>
+            {cost.data && !form.values.overrideCredit && (
+              <Text size="sm" fw={500} c={cost.data.canAfford ? undefined : "orange.8"} role="status">
+                {!cost.data.canAfford
+                  ? t("sessions.costNotEnough")
+                  : cost.data.credits === 1
+                    ? t("sessions.costOne", {
+                        duration: t("common.minutes", { minutes: format.number(cost.data.creditMinutes) }),
+                      })
+                    : t("sessions.costMany", {
+                        cost: format.number(cost.data.credits),
+                        duration: t("common.minutes", { minutes: format.number(cost.data.creditMinutes) }),
+                      })}
+              </Text>
+            )}
             <Text size="sm" c="dimmed">
               {t("sessions.anyTimeNote")}
             </Text>
@@ -157,6 +179,7 @@ export function NewSessionPage() {
               {...form.getInputProps("meetingUrl")}
             />
             <Textarea
+              dir="auto"
               label={t("sessions.notes")}
               description={t("sessions.notesHint")}
               autosize
@@ -171,6 +194,7 @@ export function NewSessionPage() {
             />
             {form.values.overrideCredit && (
               <Textarea
+                dir="auto"
                 label={t("sessions.reason")}
                 required
                 autosize

@@ -2,10 +2,12 @@ import { Anchor, Button, Center, Group, Paper, Stack, Text, Title } from "@manti
 import { useTranslation } from "react-i18next";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
 import { signOut } from "../lib/auth-client.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { type Me, trpc } from "../lib/trpc.ts";
 
 export function NotAdminPage({ me }: { me: Me }) {
   const { t } = useTranslation();
+  usePageTitle(t("notAdmin.title"));
   const webUrl = trpc.account.appConfig.useQuery().data?.webUrl;
   return (
     <Center mih="100vh" p="md">

@@ -1,6 +1,19 @@
 import type { RouterOutputs } from "@lectern/api/router";
 import { ListOutboxInput } from "@lectern/api-contract";
-import { Anchor, Badge, DataList, Drawer, type MantineColor, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  DataList,
+  Drawer,
+  Group,
+  type MantineColor,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 import { keepPreviousData } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -9,6 +22,7 @@ import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type Email = RouterOutputs["admin"]["outbox"]["list"]["items"][number];
@@ -29,8 +43,19 @@ function StatusBadge({ status }: { status: Email["status"] }) {
   );
 }
 
+/** The stored copy of a secret-bearing email, whose link went out by SMTP only. */
+function RedactedBadge() {
+  const { t } = useTranslation();
+  return (
+    <Badge color="gray" variant="outline">
+      {t("outbox.redacted")}
+    </Badge>
+  );
+}
+
 export function OutboxPage() {
   const { t } = useTranslation();
+  usePageTitle(t("outbox.title"));
   const format = useFormat();
   const { params, page, update } = useFilters();
   const parsed = ListOutboxInput.safeParse({ to: params.get("to") || undefined, page });
@@ -83,7 +108,10 @@ export function OutboxPage() {
                       </Table.Td>
                       <Table.Td>{email.template}</Table.Td>
                       <Table.Td>
-                        <StatusBadge status={email.status} />
+                        <Group gap={4}>
+                          <StatusBadge status={email.status} />
+                          {email.redacted && <RedactedBadge />}
+                        </Group>
                       </Table.Td>
                       <Table.Td>{email.attempts}</Table.Td>
                       <Table.Td>{format.dateTime(email.createdAt)}</Table.Td>
@@ -119,6 +147,7 @@ function EmailDrawer({ email, onClose }: { email: Email | null; onClose: () => v
         [t("outbox.attempts"), email.attempts],
         [t("outbox.created"), format.dateTime(email.createdAt)],
         [t("outbox.sentAt"), email.sentAt ? format.dateTime(email.sentAt) : "—"],
+        ...(email.ics ? [[t("outbox.invitation"), "✓"] as [string, ReactNode]] : []),
         ...(email.lastError ? [[t("outbox.lastError"), email.lastError] as [string, ReactNode]] : []),
       ]
     : [];
@@ -126,6 +155,7 @@ function EmailDrawer({ email, onClose }: { email: Email | null; onClose: () => v
     <Drawer
       opened={email !== null}
       onClose={onClose}
+      closeButtonProps={{ "aria-label": t("outbox.close") }}
       position="right"
       size="lg"
       title={
@@ -144,6 +174,11 @@ function EmailDrawer({ email, onClose }: { email: Email | null; onClose: () => v
               </DataList.Item>
             ))}
           </DataList>
+          {email.redacted && (
+            <Alert color="blue" title={t("outbox.redacted")}>
+              {t("outbox.redactedNote")}
+            </Alert>
+          )}
           <Text fw={600}>{t("outbox.message")}</Text>
           <Paper withBorder p="md">
             <Text size="sm" dir="auto" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>

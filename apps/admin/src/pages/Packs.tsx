@@ -4,6 +4,7 @@ import {
   CURRENCIES,
   CURRENCY_MINOR_DIGITS,
   type Currency,
+  PACK_MAX_PRICE_MINOR,
   PACK_MAX_SESSIONS,
   PACK_MAX_VALIDITY_DAYS,
   PACK_NAME_MAX,
@@ -29,15 +30,17 @@ import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { QueryState } from "../components/QueryState.tsx";
-import { formResolver, notifyError, notifySuccess, serverFieldErrors } from "../lib/errors.ts";
+import { formResolver, notifyError, notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { type MoneyInputValue, toMinorUnits, toMoneyInput } from "../lib/money.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type Pack = RouterOutputs["admin"]["packs"]["list"][number];
 
 export function PacksPage() {
   const { t } = useTranslation();
+  usePageTitle(t("packs.title"));
   const format = useFormat();
   const packs = trpc.admin.packs.list.useQuery();
   // null: closed; "new": the create form; a pack: its edit form.
@@ -147,7 +150,8 @@ function PackActions({ pack, onEdit }: { pack: Pack; onEdit: () => void }) {
   });
   return (
     <Group gap="xs" wrap="nowrap">
-      <Button size="compact-sm" variant="default" onClick={onEdit}>
+      {/* One of these per row: the label names the pack. */}
+      <Button size="compact-sm" variant="default" onClick={onEdit} aria-label={`${t("packs.edit")}: ${pack.name}`}>
         {t("packs.edit")}
       </Button>
       <Button
@@ -156,6 +160,7 @@ function PackActions({ pack, onEdit }: { pack: Pack; onEdit: () => void }) {
         color={pack.active ? "red" : "green"}
         loading={setActive.isPending}
         onClick={() => setActive.mutate({ packId: pack.id, active: !pack.active })}
+        aria-label={`${t(pack.active ? "packs.deactivate" : "packs.activate")}: ${pack.name}`}
       >
         {t(pack.active ? "packs.deactivate" : "packs.activate")}
       </Button>
@@ -230,11 +235,7 @@ function PackModal({ pack, onClose }: { pack: Pack | "new" | null; onClose: () =
     onClose();
     notifySuccess(t(existing ? "packs.saved" : "packs.created", { name: saved.name }));
   };
-  const onError = (error: unknown) => {
-    const fieldErrors = serverFieldErrors(error);
-    if (Object.keys(fieldErrors).length > 0) return form.setErrors(fieldErrors);
-    notifyError(error);
-  };
+  const onError = (error: unknown) => showFormError(error, form);
   const create = trpc.admin.packs.create.useMutation({ onSuccess: onSaved, onError });
   const update = trpc.admin.packs.update.useMutation({ onSuccess: onSaved, onError });
 
@@ -304,6 +305,7 @@ function PackModal({ pack, onClose }: { pack: Pack | "new" | null; onClose: () =
                   label={t("packs.price", { currency })}
                   description={format.currencyName(currency)}
                   min={0}
+                  max={PACK_MAX_PRICE_MINOR / 10 ** CURRENCY_MINOR_DIGITS[currency]}
                   allowNegative={false}
                   decimalScale={CURRENCY_MINOR_DIGITS[currency]}
                   hideControls

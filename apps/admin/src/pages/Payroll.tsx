@@ -12,6 +12,7 @@ import { QueryState } from "../components/QueryState.tsx";
 import { notifyError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 dayjs.extend(utc);
@@ -55,6 +56,7 @@ function saveFile(filename: string, text: string, type: string) {
 
 export function PayrollPage() {
   const { t } = useTranslation();
+  usePageTitle(t("payroll.title"));
   const format = useFormat();
   const { params, update } = useFilters();
   const { fromDay, toDay, range } = readRange(params, format.timeZone);
@@ -138,6 +140,7 @@ function Rows({ rows }: { rows: Report["rows"] }) {
             <Table.Th>{t("payroll.hours")}</Table.Th>
             <Table.Th>{t("payroll.bookedRates")}</Table.Th>
             <Table.Th>{t("payroll.currentRate")}</Table.Th>
+            <Table.Th>{t("payroll.reversals")}</Table.Th>
             <Table.Th>{t("payroll.owed")}</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -172,6 +175,14 @@ function Rows({ rows }: { rows: Report["rows"] }) {
                 {row.currentRateMinor !== null && row.currentRateCurrency
                   ? format.money(row.currentRateMinor, row.currentRateCurrency)
                   : "—"}
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: "nowrap" }}>
+                {row.reversals === 0
+                  ? "—"
+                  : t("payroll.reversalsValue", {
+                      sessions: format.number(row.reversals),
+                      amount: format.money(row.reversedMinor, row.currency),
+                    })}
               </Table.Td>
               <Table.Td fw={700} style={{ whiteSpace: "nowrap" }}>
                 {format.money(row.owedMinor, row.currency)}

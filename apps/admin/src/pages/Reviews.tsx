@@ -32,9 +32,10 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
-import { formResolver, notifyError, notifySuccess, serverFieldErrors } from "../lib/errors.ts";
+import { formResolver, notifyError, notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type AssessmentItem = RouterOutputs["tutoring"]["reviews"]["assessments"]["items"][number];
@@ -48,6 +49,7 @@ const isTab = (value: unknown): value is Tab => TABS.includes(value as Tab);
 
 export function ReviewsPage() {
   const { t } = useTranslation();
+  usePageTitle(t("reviews.title"));
   const { params, update } = useFilters();
   const tab: Tab = isTab(params.get("tab")) ? (params.get("tab") as Tab) : "assessments";
   return (
@@ -295,9 +297,7 @@ function ReviewForm({ assessment }: { assessment: Assessment }) {
       notifySuccess(t("reviews.reviewed", { name: updated.learner.name }));
     },
     onError: (error) => {
-      const fieldErrors = serverFieldErrors(error);
-      if (Object.keys(fieldErrors).length > 0) return form.setErrors(fieldErrors);
-      notifyError(error);
+      showFormError(error, form);
       // Someone else may have reviewed it meanwhile: show what is there now.
       void utils.tutoring.assessment.get.invalidate({ assessmentId: assessment.id });
       void utils.tutoring.reviews.assessments.invalidate();
@@ -405,7 +405,12 @@ function OnboardingQueue() {
                         <ReviewedBadge reviewed={item.reviewedAt !== null} />
                       </Table.Td>
                       <Table.Td>
-                        <Button size="compact-sm" variant="default" onClick={() => setSelected(item)}>
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          onClick={() => setSelected(item)}
+                          aria-label={`${t("reviews.openAnswers")}: ${item.learner.name}`}
+                        >
                           {t("reviews.openAnswers")}
                         </Button>
                       </Table.Td>

@@ -18,6 +18,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { QueryState } from "../components/QueryState.tsx";
 import { CreditBadge, StatusBadge } from "../components/sessions/badges.tsx";
+import { ResolveDisputeModal, ReverseSessionModal } from "../components/sessions/LifecycleModals.tsx";
 import {
   type AdminSession,
   CancelSessionModal,
@@ -25,6 +26,7 @@ import {
   EditSessionModal,
 } from "../components/sessions/SessionModals.tsx";
 import { useFormat } from "../lib/format.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 const RATING_MAX = 5;
@@ -33,6 +35,11 @@ export function SessionDetailPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
   const session = trpc.admin.sessions.get.useQuery({ sessionId: id });
+  usePageTitle(
+    session.data
+      ? t("sessions.detailTitle", { learner: session.data.learner.name, teacher: session.data.teacher.name })
+      : t("sessions.title"),
+  );
   return (
     <Stack>
       <Anchor component={Link} to="/sessions" size="sm">
@@ -111,6 +118,14 @@ function Facts({ session }: { session: AdminSession }) {
         <Text size="xs" c="dimmed">
           {t(`sessions.creditExplained.${session.creditOutcome}`)}
         </Text>
+        {session.paidMinutes !== null && (
+          <Text size="xs" c="dimmed">
+            {t("sessions.creditsTaken", {
+              credits: format.number(session.credits),
+              minutes: format.number(session.paidMinutes),
+            })}
+          </Text>
+        )}
       </Stack>,
     ],
     [
@@ -123,6 +138,23 @@ function Facts({ session }: { session: AdminSession }) {
     [t("sessions.bookedOn"), format.dateTime(session.createdAt)],
   ];
   if (session.completedAt) facts.push([t("sessions.completedOn"), format.dateTime(session.completedAt)]);
+  if (session.learnerAbsentAt) facts.push([t("sessions.learnerAbsentAt"), format.dateTime(session.learnerAbsentAt)]);
+  if (session.dispute)
+    facts.push(
+      [t("sessions.teacherAbsentReportedAt"), format.dateTime(session.dispute.reportedAt)],
+      [t("disputes.learnerNote"), session.teacherAbsentNote || t("sessions.none")],
+      [
+        t("disputes.decision"),
+        session.dispute.resolution
+          ? `${t(session.dispute.resolution === "refund" ? "disputes.refunded" : "disputes.completed")}: ${session.disputeNote ?? ""}`
+          : t("disputes.waiting"),
+      ],
+    );
+  if (session.reversal)
+    facts.push(
+      [t("sessions.reversedOn"), format.dateTime(session.reversal.reversedAt)],
+      [t("sessions.reversalReason"), session.reversal.reason],
+    );
   if (session.cancelledAt)
     facts.push(
       [t("sessions.cancelledOn"), format.dateTime(session.cancelledAt)],
@@ -132,7 +164,7 @@ function Facts({ session }: { session: AdminSession }) {
   facts.push([
     t("sessions.notes"),
     session.notes ? (
-      <Text key="notes" size="sm" style={{ whiteSpace: "pre-wrap" }}>
+      <Text key="notes" size="sm" style={{ whiteSpace: "pre-wrap" }} dir="auto">
         {session.notes}
       </Text>
     ) : (
@@ -154,7 +186,7 @@ function Facts({ session }: { session: AdminSession }) {
 function PersonLink({ person }: { person: { id: string; name: string; email: string } }) {
   return (
     <>
-      <Anchor component={Link} to={`/users/${person.id}`} size="sm">
+      <Anchor component={Link} to={`/users/${person.id}`} size="sm" dir="auto">
         {person.name}
       </Anchor>
       <Text size="xs" c="dimmed">
@@ -181,7 +213,7 @@ function Who({ session, userId }: { session: AdminSession; userId: string | null
 
 function Actions({ session }: { session: AdminSession }) {
   const { t } = useTranslation();
-  const [dialog, setDialog] = useState<"edit" | "cancel" | "delete" | null>(null);
+  const [dialog, setDialog] = useState<"edit" | "cancel" | "delete" | "reverse" | "refund" | "complete" | null>(null);
   const close = () => setDialog(null);
   const booked = session.status === "booked";
   // The server deletes only a session that never moved credits or pay.
@@ -206,6 +238,31 @@ function Actions({ session }: { session: AdminSession }) {
           {t("sessions.cancelHint")}
         </Text>
       )}
+      {session.dispute?.open && (
+        <>
+          <Text size="sm">{t("disputes.openOnSession")}</Text>
+          <Group>
+            <Button color="red" variant="light" onClick={() => setDialog("refund")}>
+              {t("disputes.refund")}
+            </Button>
+            <Button variant="light" onClick={() => setDialog("complete")}>
+              {t("disputes.complete")}
+            </Button>
+          </Group>
+        </>
+      )}
+      {session.canReverse && !session.dispute?.open && (
+        <>
+          <Group>
+            <Button color="red" variant="outline" onClick={() => setDialog("reverse")}>
+              {t("sessions.reverse")}
+            </Button>
+          </Group>
+          <Text size="sm" c="dimmed">
+            {t("sessions.reverseHint")}
+          </Text>
+        </>
+      )}
       <Divider />
       <Group>
         <Button color="red" variant="outline" disabled={!deletable} onClick={() => setDialog("delete")}>
@@ -224,6 +281,12 @@ function Actions({ session }: { session: AdminSession }) {
       />
       <CancelSessionModal session={session} opened={dialog === "cancel"} onClose={close} />
       <DeleteSessionModal session={session} opened={dialog === "delete"} onClose={close} />
+      <ReverseSessionModal session={session} opened={dialog === "reverse"} onClose={close} />
+      <ResolveDisputeModal
+        session={session}
+        resolution={dialog === "refund" || dialog === "complete" ? dialog : null}
+        onClose={close}
+      />
     </Stack>
   );
 }
@@ -249,7 +312,7 @@ function Report({ session }: { session: AdminSession }) {
             <DataList.Item key={label}>
               <DataList.ItemLabel>{label}</DataList.ItemLabel>
               <DataList.ItemValue>
-                <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+                <Text size="sm" style={{ whiteSpace: "pre-wrap" }} dir="auto">
                   {text || t("sessions.none")}
                 </Text>
               </DataList.ItemValue>

@@ -14,6 +14,7 @@ import { dayOf, readDay, startOfDay, startOfNextDay } from "../components/sessio
 import { UserPicker } from "../components/sessions/UserPicker.tsx";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type Session = RouterOutputs["admin"]["sessions"]["list"]["items"][number];
@@ -40,6 +41,7 @@ function readInput(params: URLSearchParams, page: number, timeZone: string | und
 
 export function SessionsPage() {
   const { t } = useTranslation();
+  usePageTitle(t("sessions.title"));
   const format = useFormat();
   const { params, page, update } = useFilters();
   const input = readInput(params, page, format.timeZone);
@@ -182,7 +184,9 @@ function SessionsTable({ sessions }: { sessions: Session[] }) {
 function Person({ person }: { person: { name: string; email: string } }) {
   return (
     <>
-      <Text size="sm">{person.name}</Text>
+      <Text size="sm" dir="auto">
+        {person.name}
+      </Text>
       <Text size="xs" c="dimmed">
         {person.email}
       </Text>

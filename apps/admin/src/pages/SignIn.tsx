@@ -7,6 +7,7 @@ import { LanguageSelect } from "../components/LanguageSelect.tsx";
 import { authClient } from "../lib/auth-client.ts";
 import { formResolver } from "../lib/errors.ts";
 import { i18n } from "../lib/i18n.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 /** better-auth answers with its own codes; the admin plugin's BANNED_USER is our disabled account. */
@@ -26,6 +27,7 @@ function signInErrorMessage(error: { code?: string; status: number }) {
 
 export function SignInPage() {
   const { t } = useTranslation();
+  usePageTitle(t("signIn.title"));
   const utils = trpc.useUtils();
   const [failure, setFailure] = useState<string | null>(null);
   const form = useForm({ initialValues: { email: "", password: "" }, validate: formResolver(SignInInput) });

@@ -5,6 +5,7 @@ import {
   Currency,
   ListTeachersInput,
   SetTeacherRateInput,
+  TUTORING_POLICY,
 } from "@lectern/api-contract";
 import { Anchor, Button, Group, Modal, NumberInput, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
@@ -15,16 +16,18 @@ import { Link } from "react-router";
 import { FilterInput } from "../components/FilterInput.tsx";
 import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
-import { formResolver, notifyError, notifySuccess, serverFieldErrors } from "../lib/errors.ts";
+import { formResolver, notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { type MoneyInputValue, toMinorUnits, toMoneyInput } from "../lib/money.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type Teacher = RouterOutputs["admin"]["teachers"]["list"]["items"][number];
 
 export function TeachersPage() {
   const { t } = useTranslation();
+  usePageTitle(t("teachers.title"));
   const format = useFormat();
   const { params, page, update } = useFilters();
   const parsed = ListTeachersInput.safeParse({ query: params.get("q") ?? "", page });
@@ -85,7 +88,12 @@ export function TeachersPage() {
                       <Table.Td>{format.number(teacher.sessionsCompleted)}</Table.Td>
                       <Table.Td>{format.number(teacher.sessionsBooked)}</Table.Td>
                       <Table.Td>
-                        <Button size="compact-sm" variant="default" onClick={() => setRating(teacher)}>
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          onClick={() => setRating(teacher)}
+                          aria-label={`${t("teachers.setRate")}: ${teacher.name}`}
+                        >
                           {t("teachers.setRate")}
                         </Button>
                       </Table.Td>
@@ -135,7 +143,13 @@ function RateModal({ teacher, onClose }: { teacher: Teacher | null; onClose: () 
       const errors = formResolver(RateFields)({ hourlyRateMinor: minor, rateCurrency: values.currency ?? undefined });
       // The schema names the amount in minor units; the form shows it as the rate.
       const { hourlyRateMinor: rate, rateCurrency: currencyError, ...rest } = errors;
-      return { ...rest, rate, currency: currencyError };
+      // The per-currency maximum the server enforces (RATE_TOO_HIGH), said before sending.
+      const max = currency.success ? TUTORING_POLICY.maxHourlyRateMinor[currency.data] : undefined;
+      const tooHigh =
+        currency.success && max !== undefined && minor !== undefined && minor > max
+          ? t("teachers.rateTooHigh", { max: format.money(max, currency.data) })
+          : undefined;
+      return { ...rest, rate: rate ?? tooHigh, currency: currencyError };
     },
   });
   const currency = Currency.safeParse(form.values.currency);
@@ -153,11 +167,7 @@ function RateModal({ teacher, onClose }: { teacher: Teacher | null; onClose: () 
           : t("teachers.rateSavedPlain", { name: updated.name }),
       );
     },
-    onError: (error) => {
-      const { hourlyRateMinor: rate, rateCurrency, ...rest } = serverFieldErrors(error);
-      if (rate || rateCurrency) return form.setErrors({ ...rest, rate, currency: rateCurrency });
-      notifyError(error);
-    },
+    onError: (error) => showFormError(error, form, { fields: { hourlyRateMinor: "rate", rateCurrency: "currency" } }),
   });
 
   const submit = form.onSubmit((values) => {

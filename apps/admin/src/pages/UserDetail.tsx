@@ -25,9 +25,10 @@ import { ConfirmModal } from "../components/ConfirmModal.tsx";
 import { LearnerCredits } from "../components/LearnerCredits.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { UserSessionsLink } from "../components/sessions/UserSessionsLink.tsx";
-import { formResolver, notifyError, notifySuccess, serverFieldErrors } from "../lib/errors.ts";
+import { formResolver, notifyError, notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { isLocale, LANGUAGES } from "../lib/i18n.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type User = RouterOutputs["admin"]["users"]["get"];
@@ -36,6 +37,7 @@ export function UserDetailPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
   const user = trpc.admin.users.get.useQuery({ userId: id });
+  usePageTitle(user.data?.name ?? t("users.title"));
   return (
     <Stack>
       <Anchor component={Link} to="/users" size="sm">
@@ -57,7 +59,7 @@ function UserDetail({ user }: { user: User }) {
   return (
     <Stack>
       <div>
-        <Title order={1} size="h2">
+        <Title order={1} size="h2" dir="auto">
           {user.name}
         </Title>
         <Text c="dimmed">{user.email}</Text>
@@ -192,9 +194,19 @@ function Actions({ user, onUpdated }: { user: User; onUpdated: (user: User) => v
             {t("user.disable")}
           </Button>
         )}
-        <Button variant="default" loading={sendReset.isPending} onClick={() => sendReset.mutate({ userId: user.id })}>
+        <Button
+          variant="default"
+          disabled={user.role === "admin"}
+          loading={sendReset.isPending}
+          onClick={() => sendReset.mutate({ userId: user.id })}
+        >
           {t("user.reset")}
         </Button>
+        {user.role === "admin" && (
+          <Text size="sm" c="dimmed">
+            {t("user.resetAdmin")}
+          </Text>
+        )}
       </Group>
       <Divider />
       <Group>
@@ -254,12 +266,13 @@ function DisableModal({ user, opened, onClose, onDisabled }: DisableModalProps) 
       cancel();
       notifySuccess(t("user.disabled", { name: updated.name }));
     },
-    onError: (error) => {
-      const fieldErrors = serverFieldErrors(error);
-      if (Object.keys(fieldErrors).length > 0) return form.setErrors(fieldErrors);
-      cancel();
-      notifyError(error);
-    },
+    onError: (error) =>
+      showFormError(error, form, {
+        notify: (failure) => {
+          cancel();
+          notifyError(failure);
+        },
+      }),
   });
   return (
     <Modal opened={opened} onClose={cancel} title={t("user.disableTitle", { name: user.name })} centered>
@@ -267,6 +280,7 @@ function DisableModal({ user, opened, onClose, onDisabled }: DisableModalProps) 
         <Stack>
           <Text size="sm">{t("user.disableText")}</Text>
           <Textarea
+            dir="auto"
             label={t("user.reason")}
             required
             autosize
@@ -298,7 +312,7 @@ function Activity({ user }: { user: User }) {
         <Title order={2} size="h4">
           {t("user.activity")}
         </Title>
-        <Anchor component={Link} to={`/audit?target=${encodeURIComponent(user.id)}`} size="sm">
+        <Anchor component={Link} to={`/audit?person=${encodeURIComponent(user.id)}`} size="sm">
           {t("user.activityAll")}
         </Anchor>
       </Group>
@@ -311,7 +325,12 @@ function Activity({ user }: { user: User }) {
           {user.recentAudit.map((entry) => (
             <Timeline.Item key={entry.id} title={format.action(entry.action)}>
               <Text size="xs" c="dimmed">
-                {format.dateTime(entry.createdAt)} · {entry.actor ? entry.actor.name : t("audit.system")}
+                {format.dateTime(entry.createdAt)} ·{" "}
+                {!entry.actor
+                  ? t("audit.system")
+                  : entry.impersonator
+                    ? t("audit.adminAsUser", { admin: entry.impersonator.name, user: entry.actor.name })
+                    : entry.actor.name}
               </Text>
             </Timeline.Item>
           ))}

@@ -8,6 +8,7 @@ import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { useFormat } from "../lib/format.ts";
 import { useFilters } from "../lib/search-params.ts";
+import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
 
 type SortField = SearchUsersInput["sortBy"];
@@ -34,6 +35,7 @@ function readInput(params: URLSearchParams, page: number): SearchUsersInput {
 
 export function UsersPage() {
   const { t } = useTranslation();
+  usePageTitle(t("users.title"));
   const format = useFormat();
   const { params, page, update } = useFilters();
   const input = readInput(params, page);
@@ -108,7 +110,7 @@ export function UsersPage() {
                   {items.map((user) => (
                     <Table.Tr key={user.id}>
                       <Table.Td>
-                        <Anchor component={Link} to={`/users/${user.id}`}>
+                        <Anchor component={Link} to={`/users/${user.id}`} dir="auto">
                           {user.name}
                         </Anchor>
                       </Table.Td>

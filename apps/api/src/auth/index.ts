@@ -1,4 +1,4 @@
-import { Locale, TimeZone } from "@lectern/api-contract";
+import { Email, IMAGE_URL_MAX, ImageUrl, Locale, NAME_MAX, Name, TimeZone } from "@lectern/api-contract";
 import { type Env, googleSignInEnabled, trustedOrigins } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
@@ -6,6 +6,7 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import { admin } from "better-auth/plugins";
+import type { z } from "zod";
 import type { Logger } from "../logger.ts";
 import { enqueueEmail } from "../modules/notifications/service.ts";
 import { ac, roles } from "./access.ts";
@@ -17,6 +18,8 @@ export const DISABLED_MESSAGE = "This account has been disabled. Contact support
 
 export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logger }) {
   const webUrl = env.WEB_URL.replace(/\/$/, "");
+  // With SMTP set, secret links are emailed only: the outbox keeps a redacted copy.
+  const secretEmail = { smtp: Boolean(env.SMTP_URL) };
   return betterAuth({
     appName: "Lectern",
     baseURL: env.API_URL,
@@ -37,6 +40,8 @@ export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logg
       },
       changeEmail: { enabled: false },
     },
+    // Reset tokens (and other verification values) are kept as hashes: a database read gives no way in.
+    verification: { storeIdentifier: "hashed" },
     emailAndPassword: {
       enabled: true,
       requireEmailVerification: true,
@@ -49,11 +54,16 @@ export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logg
       },
       // The emailed link opens the web app, which calls the API with the token.
       sendResetPassword: async ({ user, token }) => {
-        await enqueueEmail(db, recipientOf(user), {
-          template: "reset-password",
-          name: user.name,
-          url: `${webUrl}/reset-password?token=${encodeURIComponent(token)}`,
-        });
+        await enqueueEmail(
+          db,
+          recipientOf(user),
+          {
+            template: "reset-password",
+            name: user.name,
+            url: `${webUrl}/reset-password?token=${encodeURIComponent(token)}`,
+          },
+          secretEmail,
+        );
       },
     },
     emailVerification: {
@@ -62,11 +72,16 @@ export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logg
       autoSignInAfterVerification: true,
       expiresIn: 24 * 60 * 60,
       sendVerificationEmail: async ({ user, token }) => {
-        await enqueueEmail(db, recipientOf(user), {
-          template: "verify-email",
-          name: user.name,
-          url: `${webUrl}/verify-email?token=${encodeURIComponent(token)}`,
-        });
+        await enqueueEmail(
+          db,
+          recipientOf(user),
+          {
+            template: "verify-email",
+            name: user.name,
+            url: `${webUrl}/verify-email?token=${encodeURIComponent(token)}`,
+          },
+          secretEmail,
+        );
       },
     },
     socialProviders: googleSignInEnabled(env)
@@ -97,6 +112,25 @@ export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logg
       database: { generateId: () => crypto.randomUUID(), joins: true },
     },
     hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        // Another session may be a thief's: a new password signs them all out, whatever the client asked.
+        if (ctx.path === "/change-password") return { context: { body: { ...ctx.body, revokeOtherSessions: true } } };
+        // better-auth's own profile endpoints obey the contract's limits, like account.updateProfile.
+        if (ctx.path === "/sign-up/email" || ctx.path === "/update-user") {
+          const body = { ...ctx.body };
+          if (body.name !== undefined)
+            body.name = parseOrRefuse("name", Name, body.name, `A name is 1 to ${NAME_MAX} characters`);
+          if (body.image !== undefined && body.image !== null)
+            body.image = parseOrRefuse(
+              "image",
+              ImageUrl,
+              body.image,
+              `An image is an https URL of at most ${IMAGE_URL_MAX} characters`,
+            );
+          if (ctx.path === "/sign-up/email") parseOrRefuse("email", Email, body.email, "Enter a valid email address");
+          return { context: { body } };
+        }
+      }),
       // A changed password is worth telling the owner about, in case it was not them.
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== "/change-password" || isAPIError(ctx.context.returned)) return;
@@ -143,6 +177,17 @@ export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logg
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** The value as the contract's schema reads it, or a 400 better-auth sends as is. */
+/** Refuses a field that breaks the contract, with the same `issues` list tRPC's errors carry. */
+function parseOrRefuse<T>(field: string, schema: z.ZodType<T>, value: unknown, message: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: [field, ...i.path], code: i.code, message: i.message }));
+    throw new APIError("BAD_REQUEST", { message, code: "VALIDATION_FAILED", issues });
+  }
+  return parsed.data;
+}
 
 function recipientOf(user: { id: string; email: string } & Record<string, unknown>) {
   return { userId: user.id, email: user.email, locale: typeof user.locale === "string" ? user.locale : "en" };

@@ -35,6 +35,10 @@ describe("password reset through the emailed link", () => {
     expect(emailed.subject).toBe("Reset your Lectern password");
     expect(emailed.textBody).toContain("http://localhost:5173/reset-password?token=");
     const token = await tokenFromEmail(t.db, email, "reset-password");
+    // The database keeps only a hash of the token: reading the table gives no way in.
+    const stored = await t.db.select().from(schema.authVerifications);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(JSON.stringify(stored)).not.toContain(token);
 
     const reset = await stranger.authPost("/reset-password", { newPassword: NEW_PASSWORD, token });
     expect(reset.status).toBe(200);

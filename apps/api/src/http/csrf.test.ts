@@ -1,6 +1,8 @@
 import { schema } from "@lectern/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../app.ts";
+import { createAuth } from "../auth/index.ts";
 import { rawTrpc, signUpVerified, TEST_PASSWORD, trpcError } from "../testing/index.ts";
 import { useTestApp } from "../testing/vitest.ts";
 
@@ -135,5 +137,21 @@ describe("cross-site requests to better-auth", () => {
     const update = await agent.with({ origin: ADMIN_APP }).authPost("/update-user", { name: "Renamed" });
     expect(update.status).toBe(200);
     expect(await agent.trpc.account.me.query()).toMatchObject({ name: "Renamed" });
+  });
+});
+
+describe('"null" origins', () => {
+  it("refuses Origin: null even when a custom-scheme origin slipped into EXTRA_TRUSTED_ORIGINS", async () => {
+    // parseEnv now refuses such entries; this app is built past it to check the second guard.
+    const env = { ...t.env, EXTRA_TRUSTED_ORIGINS: ["app://lectern"] };
+    const auth = createAuth({ db: t.db, env, logger: t.logger });
+    const app = createApp({ env, database: t.database, auth, logger: t.logger });
+    const { agent, user } = await signUpVerified(t, { name: "Original", email: "csrf-null@example.com" });
+    const sandboxed = agent.with({ origin: "null", target: app });
+    const refused = await rawTrpc(sandboxed, "mutation", "account.updateProfile", rename("Hacked"));
+    expect(refused.status).toBe(403);
+    expect(refused.appCode).toBe("CROSS_ORIGIN_REQUEST");
+    expect((await sandboxed.authPost("/update-user", { name: "Hacked" })).status).toBe(403);
+    expect(await nameOf(user.id)).toBe("Original");
   });
 });

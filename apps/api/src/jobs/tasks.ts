@@ -1,10 +1,11 @@
+import { type Env, loadEnv } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { type CronItem, parseCronItems, type TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import { creditCron, creditTasks } from "../modules/ledger/jobs.ts";
 import type { EmailProvider } from "../modules/notifications/providers.ts";
-import { DELIVER_EMAIL_TASK, deliverEmail } from "../modules/notifications/service.ts";
+import { DELIVER_EMAIL_TASK, deliverEmail, PURGE_OUTBOX_TASK, purgeOutbox } from "../modules/notifications/service.ts";
 import { tutoringCron, tutoringTasks } from "../modules/tutoring/jobs.ts";
 
 export interface TaskDeps {
@@ -13,7 +14,12 @@ export interface TaskDeps {
   logger: Logger;
 }
 
-const DeliverEmailPayload = z.object({ outboxId: z.uuid() });
+const DeliverEmailPayload = z.object({
+  outboxId: z.uuid(),
+  /** the real bodies of a redacted (secret-bearing) email */
+  secret: z.object({ text: z.string(), html: z.string() }).optional(),
+});
+const PurgeOutboxPayload = z.object({ retentionDays: z.number().int().min(1) });
 
 /** Every background task Lectern runs; payloads are validated before the work starts. */
 export function createTaskList(deps: TaskDeps): TaskList {
@@ -21,17 +27,35 @@ export function createTaskList(deps: TaskDeps): TaskList {
     ...tutoringTasks(deps),
     ...creditTasks(deps),
     [DELIVER_EMAIL_TASK]: async (payload, helpers) => {
-      const { outboxId } = DeliverEmailPayload.parse(payload);
-      await deliverEmail(deps.db, deps.email, deps.logger, outboxId, {
-        number: helpers.job.attempts,
-        max: helpers.job.max_attempts,
-      });
+      const { outboxId, secret } = DeliverEmailPayload.parse(payload);
+      await deliverEmail(
+        deps.db,
+        deps.email,
+        deps.logger,
+        outboxId,
+        { number: helpers.job.attempts, max: helpers.job.max_attempts },
+        secret,
+      );
+    },
+    [PURGE_OUTBOX_TASK]: async (payload) => {
+      const { deleted } = await purgeOutbox(deps.db, PurgeOutboxPayload.parse(payload).retentionDays);
+      if (deleted > 0) deps.logger.info({ deleted }, "old outbox emails deleted");
     },
   };
 }
 
 /** Periodic jobs (graphile-worker cron); each runs once per tick across all workers. */
-export function createCronItems() {
-  const items: CronItem[] = [...tutoringCron, ...creditCron];
+export function createCronItems(env: Pick<Env, "EMAIL_OUTBOX_RETENTION_DAYS"> = loadEnv()) {
+  const items: CronItem[] = [
+    ...tutoringCron,
+    ...creditCron,
+    // Daily at 03:17; the retention period travels in the payload (the worker's env).
+    {
+      task: PURGE_OUTBOX_TASK,
+      match: "17 3 * * *",
+      identifier: PURGE_OUTBOX_TASK,
+      payload: { retentionDays: env.EMAIL_OUTBOX_RETENTION_DAYS },
+    },
+  ];
   return parseCronItems(items);
 }

@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
 import { type Env, parseEnv } from "@lectern/config";
-import { createDatabase, freePort, schema } from "@lectern/db";
+import { createDatabase, freePort, poolOptions, schema } from "@lectern/db";
 import { createTestDatabase } from "@lectern/db/testing";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { desc, eq } from "drizzle-orm";
@@ -47,7 +47,7 @@ function buildApp(url: string, overrides: Record<string, string>) {
     WEB_URL: TEST_ORIGIN,
     ...overrides,
   });
-  const database = createDatabase(url, { max: 10 });
+  const database = createDatabase(url, poolOptions(env));
   const logger = createLogger(env);
   const auth = createAuth({ db: database.db, env, logger });
   const app = createApp({ env, database, auth, logger });
@@ -248,7 +248,9 @@ export async function rawTrpc(agent: Agent, type: "query" | "mutation", path: st
 export async function startTestServer(pg: TestPg, overrides: Record<string, string> = {}) {
   const port = Number(overrides.API_PORT ?? (await freePort()));
   const t = await createTestApp(pg, { API_PORT: String(port), API_URL: `http://127.0.0.1:${port}`, ...overrides });
-  const worker = await startWorker({ env: t.env, database: t.database, logger: t.logger });
+  // Its own pool, as in main.ts.
+  const workerDatabase = createDatabase(t.env.DATABASE_URL ?? "", poolOptions(t.env, { max: t.env.WORKER_POOL_MAX }));
+  const worker = await startWorker({ env: t.env, database: workerDatabase, logger: t.logger });
   const server = serve({ fetch: t.app.fetch, hostname: "127.0.0.1", port });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   return {
@@ -257,6 +259,7 @@ export async function startTestServer(pg: TestPg, overrides: Record<string, stri
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();
+      await workerDatabase.close();
       await t.close();
     },
   };

@@ -1,5 +1,17 @@
-import { AppShell, Burger, Button, Group, Menu, NavLink, Text } from "@mantine/core";
-import { useDisclosure, useElementSize } from "@mantine/hooks";
+import {
+  AppShell,
+  Burger,
+  Button,
+  em,
+  Group,
+  getBreakpointValue,
+  type MantineBreakpoint,
+  Menu,
+  NavLink,
+  Text,
+  useMantineTheme,
+} from "@mantine/core";
+import { useDisclosure, useElementSize, useMediaQuery } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
@@ -19,42 +31,76 @@ export function AppLayout() {
   const [navOpened, nav] = useDisclosure();
   // The header grows by the banner's height, which depends on how its text wraps.
   const header = useElementSize();
+  // Below "sm" the navigation is a drawer: while it is closed it is off screen, so keep it out of
+  // the tab order and the accessibility tree too.
+  const theme = useMantineTheme();
+  const phone = useMediaQuery(`(max-width: ${em(getBreakpointValue("sm", theme.breakpoints) - 0.1)})`);
 
   return (
-    <AppShell
-      header={{ height: Math.max(header.height, BAR_HEIGHT) + 1 }}
-      navbar={{ width: 240, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
-      padding="lg"
+    <>
+      <SkipLink />
+      <AppShell
+        header={{ height: Math.max(header.height, BAR_HEIGHT) + 1 }}
+        navbar={{ width: 240, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
+        padding="lg"
+      >
+        <AppShell.Header>
+          <div ref={header.ref}>
+            {me.impersonator && <ImpersonationBanner me={me} impersonator={me.impersonator} />}
+            <Group h={BAR_HEIGHT} px="md" justify="space-between" wrap="nowrap">
+              <Group gap="sm" wrap="nowrap">
+                <Burger
+                  opened={navOpened}
+                  onClick={nav.toggle}
+                  hiddenFrom="sm"
+                  size="sm"
+                  aria-label={t("nav.toggle")}
+                />
+                <Text component={Link} to="/" fw={700} fz="xl" c="indigo.7">
+                  {t("common.appName")}
+                </Text>
+              </Group>
+              <Group gap="sm" wrap="nowrap">
+                <LanguageSwitch />
+                {/* On a phone the navigation drawer holds the profile link and sign-out. */}
+                <UserMenu visibleFrom="sm" />
+              </Group>
+            </Group>
+          </div>
+        </AppShell.Header>
+        <AppShell.Navbar p="sm" component="nav" aria-label={t("nav.main")} inert={phone && !navOpened}>
+          <AppShell.Section grow>
+            <NavItems onNavigate={nav.close} />
+          </AppShell.Section>
+          <AppShell.Section>
+            <SignOutButton />
+          </AppShell.Section>
+        </AppShell.Navbar>
+        <AppShell.Main id={MAIN_ID} tabIndex={-1}>
+          <Outlet />
+        </AppShell.Main>
+      </AppShell>
+    </>
+  );
+}
+
+const MAIN_ID = "main";
+
+/** The first thing a keyboard reaches: jumps past the header and navigation to the page itself. */
+function SkipLink() {
+  const { t } = useTranslation();
+  return (
+    <a
+      className="skip-link"
+      href={`#${MAIN_ID}`}
+      onClick={(event) => {
+        // Focus the landmark without a hash change (the router owns the URL).
+        event.preventDefault();
+        document.getElementById(MAIN_ID)?.focus();
+      }}
     >
-      <AppShell.Header>
-        <div ref={header.ref}>
-          {me.impersonator && <ImpersonationBanner me={me} impersonator={me.impersonator} />}
-          <Group h={BAR_HEIGHT} px="md" justify="space-between" wrap="nowrap">
-            <Group gap="sm" wrap="nowrap">
-              <Burger opened={navOpened} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.toggle")} />
-              <Text component={Link} to="/" fw={700} fz="xl" c="indigo.7">
-                {t("common.appName")}
-              </Text>
-            </Group>
-            <Group gap="sm" wrap="nowrap">
-              <LanguageSwitch />
-              <UserMenu />
-            </Group>
-          </Group>
-        </div>
-      </AppShell.Header>
-      <AppShell.Navbar p="sm" component="nav" aria-label={t("nav.main")}>
-        <AppShell.Section grow>
-          <NavItems onNavigate={nav.close} />
-        </AppShell.Section>
-        <AppShell.Section>
-          <SignOutButton />
-        </AppShell.Section>
-      </AppShell.Navbar>
-      <AppShell.Main>
-        <Outlet />
-      </AppShell.Main>
-    </AppShell>
+      {t("nav.skipToContent")}
+    </a>
   );
 }
 
@@ -97,15 +143,20 @@ function NavItems({ onNavigate }: { onNavigate: () => void }) {
   ));
 }
 
-function UserMenu() {
+function UserMenu({ visibleFrom }: { visibleFrom?: MantineBreakpoint }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const signOut = useSignOut();
   return (
     <Menu position="bottom-end" width={200}>
       <Menu.Target>
-        <Button variant="subtle" aria-label={t("userMenu.label", { name: me.name })} maw={200}>
-          <Text truncate="end" inherit>
+        <Button
+          variant="subtle"
+          aria-label={t("userMenu.label", { name: me.name })}
+          maw={200}
+          visibleFrom={visibleFrom}
+        >
+          <Text truncate="end" inherit dir="auto">
             {me.name}
           </Text>
         </Button>

@@ -8,7 +8,7 @@ import { PageHeading } from "./PageHeading";
 export function AuthLayout({ title, children }: { title: string; children: ReactNode }) {
   const { t } = useTranslation();
   return (
-    <Container size={460} py={48}>
+    <Container component="main" size={460} py={48}>
       <Stack gap="lg">
         <Group justify="space-between">
           <Text fw={700} fz="xl" c="indigo.7">

@@ -13,10 +13,12 @@ export function useFormat() {
   const { i18n } = useTranslation();
   const { timezone } = useCurrentUser();
   const language = i18n.language;
+  const rtl = i18n.dir(language) === "rtl";
   return useMemo(() => {
     const number = new Intl.NumberFormat(language);
     const signed = new Intl.NumberFormat(language, { signDisplay: "exceptZero" });
     const date = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: timezone });
+    const dateLong = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: timezone });
     const dateTime = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
     const moneyFormats = new Map<string, Intl.NumberFormat>();
     const moneyFormat = (currency: string) => {
@@ -38,13 +40,19 @@ export function useFormat() {
       /** With its sign: "+5", "−1", "0". */
       signed: (value: number) => signed.format(value),
       /** An amount in the currency's minor units (cents), shown in major units with the currency. */
-      money: (amountMinor: number, currency: string) =>
-        moneyFormat(currency).format(amountMinor / 10 ** minorDigits(currency)),
+      money: (amountMinor: number, currency: string) => {
+        const parts = moneyFormat(currency).formatToParts(amountMinor / 10 ** minorDigits(currency));
+        // In a right-to-left page a Latin symbol such as "US$" splits, its "$" drifting to the other
+        // side ("$US 99.00"): isolate the symbol so it keeps its own direction as one unit.
+        return parts.map((p) => (rtl && p.type === "currency" ? `\u2068${p.value}\u2069` : p.value)).join("");
+      },
       /** "60 minutes", "90 days", with the language's own plural forms. */
       duration: (value: number, unit: "minute" | "day") =>
         new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: "long" }).format(value),
       date: (value: Date) => date.format(value),
+      /** "29 November 2026" */
+      dateLong: (value: Date) => dateLong.format(value),
       dateTime: (value: Date) => dateTime.format(value),
     };
-  }, [language, timezone]);
+  }, [language, timezone, rtl]);
 }

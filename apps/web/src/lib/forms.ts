@@ -62,6 +62,31 @@ export function useSchemaForm<S extends z.ZodType<Record<string, unknown>, Recor
   });
 }
 
+/** Whether a dotted path ("rules.0.startMinute") names a value in the form. */
+function hasPath(values: unknown, path: string): boolean {
+  let node = values;
+  for (const key of path.split(".")) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return true;
+}
+
+/**
+ * A failure as this form shows it: field errors whose path is one of the form's fields go beside
+ * that field; the others (a field the form does not show) become the message above the form.
+ */
+export function placeFailure(failure: Failure, values: unknown): Failure {
+  const fieldErrors: Record<string, string> = {};
+  const elsewhere: string[] = [];
+  for (const [path, message] of Object.entries(failure.fieldErrors)) {
+    if (hasPath(values, path)) fieldErrors[path] = message;
+    else elsewhere.push(message);
+  }
+  const message = elsewhere.length > 0 ? [...new Set(elsewhere)].join(" ") : failure.message;
+  return { ...failure, message, fieldErrors };
+}
+
 /**
  * Wraps a form's submit handler: whatever the handler throws becomes a Failure, its field errors land
  * on the form's fields and its message is returned for the form to show (translated at render time).
@@ -78,10 +103,10 @@ export function useSubmit<Values, Output>(
       await handler(values);
     } catch (caught) {
       setError(caught);
-      form.setErrors(toFailure(caught, t).fieldErrors);
+      form.setErrors(placeFailure(toFailure(caught, t), form.getValues()).fieldErrors);
     }
   });
-  const failure: Failure | null = error ? toFailure(error, t) : null;
+  const failure: Failure | null = error ? placeFailure(toFailure(error, t), form.getValues()) : null;
   return { onSubmit, failure };
 }
 

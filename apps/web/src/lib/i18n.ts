@@ -1,6 +1,6 @@
 import { LOCALES, type Locale } from "@lectern/api-contract";
 import i18n from "i18next";
-import { initReactI18next, useTranslation } from "react-i18next";
+import { initReactI18next } from "react-i18next";
 import { ar } from "../locales/ar";
 import { en } from "../locales/en";
 
@@ -51,13 +51,6 @@ export const currentLocale = (): Locale => (isLocale(i18n.language) ? i18n.langu
 export function setLanguage(locale: Locale) {
   localStorage.setItem(STORAGE_KEY, locale);
   return i18n.changeLanguage(locale);
-}
-
-/** Formats dates and times in the UI language, in the given IANA time zone (the viewer's own). */
-export function useDateTimeFormatter(timeZone: string) {
-  const { i18n: instance } = useTranslation();
-  return (date: Date, options: Intl.DateTimeFormatOptions) =>
-    new Intl.DateTimeFormat(instance.language, { ...options, timeZone }).format(date);
 }
 
 /** The browser's IANA time zone, sent at sign-up so times show in the user's own zone. */

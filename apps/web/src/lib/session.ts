@@ -36,8 +36,20 @@ export const canTeach = (me: Me) => me.role === "teacher" || me.role === "admin"
 /** Learners answer the onboarding questions, take the writing assessment and hold credits. */
 export const isLearner = (me: Me) => me.role === "learner";
 
-/** Where to go after signing in: a path inside this app from `?next=`, never another site. */
-export function nextPath(search: URLSearchParams): string {
-  const next = search.get("next");
-  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+/**
+ * A return path inside this app, or "/". The browser's own URL parser decides (it drops tabs and
+ * newlines and reads backslashes as slashes, so "/\t/evil.example" means //evil.example): only a
+ * result on this app's origin is kept, as its path, query and fragment.
+ */
+export function safeReturnPath(raw: string | null | undefined): string {
+  if (!raw) return "/";
+  try {
+    const url = new URL(raw, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
 }
+
+/** Where to go after signing in: `?next=` when it stays inside this app, else the dashboard. */
+export const nextPath = (search: URLSearchParams): string => safeReturnPath(search.get("next"));

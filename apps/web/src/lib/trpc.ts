@@ -1,4 +1,5 @@
 import type { AppRouter } from "@lectern/api/router";
+import { TRPC_MAX_BATCH_SIZE } from "@lectern/api-contract";
 import { QueryClient } from "@tanstack/react-query";
 import { createTRPCReact, httpBatchLink, TRPCClientError } from "@trpc/react-query";
 import superjson from "superjson";
@@ -10,6 +11,8 @@ export const trpcClient = trpc.createClient({
     httpBatchLink({
       url: "/api/trpc",
       transformer: superjson,
+      // The API refuses larger batches (BATCH_TOO_LARGE); the link splits them instead.
+      maxItems: TRPC_MAX_BATCH_SIZE,
       fetch: (url, options) => fetch(url, { ...options, credentials: "include" }),
     }),
   ],

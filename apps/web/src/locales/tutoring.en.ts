@@ -26,6 +26,7 @@ export const tutoringEn = {
     },
     join: {
       label: "Join",
+      labelAt: "Join the session on {{when}}",
       opensAt: "You can join from {{time}}.",
       ended: "This session has ended.",
       noLink: "There is no meeting link yet.",
@@ -54,6 +55,7 @@ export const tutoringEn = {
     nextFree: "Next free time: {{when}}",
     noFreeSlot: "No free times in the coming weeks.",
     book: "Book",
+    bookWith: "Book a session with {{name}}",
   },
   booking: {
     backToTeachers: "← All teachers",
@@ -72,10 +74,16 @@ export const tutoringEn = {
     confirmTitle: "Confirm your booking",
     confirmWhat: "{{length}} with {{name}} on {{when}}.",
     confirmEnds: "It ends at {{time}}.",
-    usesCredit: "This uses {{cost, number}} credit (you have {{balance, number}}).",
+    costsOne: "This session costs 1 credit (you have {{balance, number}}).",
+    costsMany: "This session costs {{cost, number}} credits (you have {{balance, number}}).",
+    creditCovers: "A credit pays for a session of up to {{duration}}; longer sessions take more credits.",
+    notEnoughCredits:
+      "You don't have enough credits for a session this long. <credits>Get credits</credits> or choose a shorter session.",
     noCredits: "You have no credits left. <credits>Get credits</credits> to book a session.",
     back: "Back",
     confirm: "Confirm booking",
+    insideFreeWindow:
+      "This session starts in less than {{hours, number}} hours: once booked it can't be moved, and cancelling it forfeits the credit.",
   },
   sessions: {
     title: "My sessions",
@@ -95,6 +103,8 @@ export const tutoringEn = {
     withName: "With {{name}} · {{length}}",
     noUpcoming: "You have no upcoming sessions.",
     noPast: "You have no past sessions yet.",
+    noCancelled: "You have no cancelled sessions.",
+    cancelledTab: "Cancelled",
     findTeacher: "Find a teacher",
     backToSessions: "← My sessions",
     titleWith: "Session with {{name}}",
@@ -113,6 +123,8 @@ export const tutoringEn = {
     freeUntil: "You can cancel or move this session free of charge until {{deadline}}.",
     freeWindowOver:
       "Free changes ended at {{deadline}}: the session can no longer be moved, and cancelling now forfeits your credit.",
+    bookedInsideWindow:
+      "Booked inside the free-change window: the session can't be moved, and cancelling forfeits the credit.",
     reschedule: "Reschedule",
     rescheduleTitle: "Move this session",
     rescheduleIntro: "Choose a new time with {{name}} for this session ({{length}}).",
@@ -160,6 +172,36 @@ export const tutoringEn = {
     yourRating: "Your rating",
     learnerRating: "The learner's rating",
     ratedOn: "Rated on {{when}}",
+    reportOpensAt:
+      "The report opens at {{when}}, shortly before the session ends. Submitting it completes the session.",
+    noShowTitle: "Didn't happen?",
+    notNow: "Not now",
+    markLearnerAbsent: "Mark learner absent",
+    markLearnerAbsentFrom: "If {{name}} doesn't come, you can mark them absent from {{when}}.",
+    markLearnerAbsentHint: "{{name}} didn't come? Marking them absent completes the session as a no-show.",
+    markLearnerAbsentTitle: "Mark the learner absent",
+    markLearnerAbsentText:
+      "The session is completed as a no-show: {{name}}'s credit is used and you are paid. {{name}} gets an email and can report it if they were there.",
+    confirmLearnerAbsent: "Mark absent",
+    learnerMarkedAbsent: "The learner was marked absent and the session is completed.",
+    learnerAbsentYou: "Your teacher marked you absent on {{when}}.",
+    learnerAbsentTeacher: "You marked the learner absent on {{when}}.",
+    reportTeacherAbsent: "My teacher didn't come",
+    reportTeacherAbsentFrom: "If your teacher doesn't come, you can report it from {{from}} until {{until}}.",
+    reportTeacherAbsentUntil: "Your teacher didn't come? You can report it until {{until}}.",
+    reportTeacherAbsentTitle: "Report that the teacher didn't come",
+    reportTeacherAbsentText:
+      "An admin will review your report and either return your credit or count the session. Until then the session is not completed. You and {{name}} will both be emailed the decision.",
+    reportTeacherAbsentNote: "What happened (optional)",
+    confirmReportTeacherAbsent: "Send report",
+    teacherAbsentReported: "Thank you. An admin will look into it.",
+    disputeOpenLearner: "You reported on {{when}} that your teacher didn't come. An admin will decide.",
+    disputeOpenTeacher:
+      "{{name}} reported on {{when}} that you didn't come. An admin will decide; until then the session can't be reported.",
+    disputeRefunded: "An admin reviewed the report on {{when}}: the learner's credit was returned.",
+    disputeCompleted: "An admin reviewed the report on {{when}}: the session counts as completed.",
+    reversedNote:
+      "Lectern reversed this session on {{when}}: the credit was returned and the teacher's pay taken back.",
   },
   progress: {
     title: "Progress",
@@ -202,6 +244,7 @@ export const tutoringEn = {
       "The hours you teach each week. Learners can book any free time inside them. Saving replaces all your weekly hours.",
     unavailable: "Not available",
     addHours: "Add hours",
+    addHoursOn: "Add hours on {{day}}",
     from: "From",
     to: "To",
     fromOn: "From, {{day}}",
@@ -275,6 +318,8 @@ export const tutoringEn = {
     length: "Length",
     posted: "Posted",
     amount: "Amount",
+    reversal: "Reversed by Lectern",
+    reversalsCount: "Reversed: {{value, number}}",
   },
   calendar: {
     title: "Calendar feed",
@@ -290,5 +335,10 @@ export const tutoringEn = {
     keep: "Keep current link",
     confirmRotate: "Replace link",
     rotated: "Your calendar address has been replaced.",
+    create: "Create my calendar address",
+    shownOnce: "Copy it now: for your security it is shown only this once.",
+    active:
+      "You have a calendar address, created {{when}}. It is shown only once, when it is made; to add it to another calendar, get a new one (the current one then stops working).",
+    rotateForNew: "Get a new address",
   },
 };

@@ -221,7 +221,12 @@ function DayEditor({
         <Text fw={600} id={headingId}>
           {dayName}
         </Text>
-        <Button variant="subtle" size="compact-sm" onClick={onAdd}>
+        <Button
+          variant="subtle"
+          size="compact-sm"
+          onClick={onAdd}
+          aria-label={t("availability.addHoursOn", { day: dayName })}
+        >
           {t("availability.addHours")}
         </Button>
       </Group>
@@ -365,6 +370,11 @@ function AddOverrideForm({ timezone }: { timezone: string }) {
     setWholeDay(checked);
     form.setValues(checked ? { startMinute: 0, endMinute: MINUTES_PER_DAY } : { ...DEFAULT_RANGE });
   };
+  // Time off is usually a whole day; extra hours are usually a few hours, so they start as a range.
+  const chooseKind = (kind: string) => {
+    form.setFieldValue("kind", kind as typeof values.kind);
+    toggleWholeDay(kind !== "extra");
+  };
   const minuteSelect = (path: "startMinute" | "endMinute", options: number[], label: string) => {
     const props = form.getInputProps(path);
     return (
@@ -387,7 +397,7 @@ function AddOverrideForm({ timezone }: { timezone: string }) {
         <FailureAlert message={failure?.message} />
         <Group align="flex-start" gap="md">
           <TextInput type="date" label={t("availability.date")} min={today} {...form.getInputProps("date")} />
-          <Radio.Group label={t("availability.kind")} {...form.getInputProps("kind")}>
+          <Radio.Group label={t("availability.kind")} {...form.getInputProps("kind")} onChange={chooseKind}>
             <Group mt={8} gap="md">
               <Radio value="off" label={t("availability.kinds.off")} />
               <Radio value="extra" label={t("availability.kinds.extra")} />

@@ -68,6 +68,7 @@ function Lots({ lots }: { lots: Lot[] }) {
             <Table.Th>{t("credits.pack")}</Table.Th>
             <Table.Th>{t("credits.remaining")}</Table.Th>
             <Table.Th>{t("credits.reserved")}</Table.Th>
+            <Table.Th>{t("credits.lotLength")}</Table.Th>
             <Table.Th>{t("credits.granted")}</Table.Th>
             <Table.Th>{t("credits.expires")}</Table.Th>
           </Table.Tr>
@@ -78,6 +79,7 @@ function Lots({ lots }: { lots: Lot[] }) {
               <Table.Td>{lot.packName ? <bdi>{lot.packName}</bdi> : t("credits.noPack")}</Table.Td>
               <Table.Td>{t("credits.ofSessions", { remaining: lot.remaining, sessions: lot.sessions })}</Table.Td>
               <Table.Td>{format.number(lot.reserved)}</Table.Td>
+              <Table.Td>{t("credits.upTo", { duration: format.duration(lot.sessionMinutes, "minute") })}</Table.Td>
               <Table.Td>{format.date(lot.grantedAt)}</Table.Td>
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">

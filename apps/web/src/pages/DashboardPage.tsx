@@ -5,21 +5,20 @@ import { PageHeading } from "../components/PageHeading";
 import { LoadError, SectionLoader } from "../components/Status";
 import { UpcomingSessionsCard } from "../components/tutoring/UpcomingSessionsCard";
 import { useFormat } from "../lib/format";
-import { useDateTimeFormatter } from "../lib/i18n";
 import { canTeach, isLearner, useCurrentUser } from "../lib/session";
 import { trpc } from "../lib/trpc";
 
 export function DashboardPage() {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  const format = useDateTimeFormatter(me.timezone);
+  const format = useFormat();
 
   return (
     <Stack gap="lg" maw={960}>
       <Stack gap={4}>
         <PageHeading>{t("dashboard.greeting", { name: me.name })}</PageHeading>
         <Text c="dimmed">{t("dashboard.timezone", { timezone: me.timezone })}</Text>
-        <Text c="dimmed">{t("dashboard.memberSince", { date: format(me.createdAt, { dateStyle: "long" }) })}</Text>
+        <Text c="dimmed">{t("dashboard.memberSince", { date: format.dateLong(me.createdAt) })}</Text>
       </Stack>
       {isLearner(me) && <OnboardingPrompt />}
       <SimpleGrid cols={{ base: 1, md: 2 }}>

@@ -97,6 +97,11 @@ function Earnings() {
                     <Text size="sm" c="dimmed">
                       {t("earnings.sessionsCount", { value: total.sessions })}
                     </Text>
+                    {total.reversals > 0 && (
+                      <Text size="sm" c="orange.8">
+                        {t("earnings.reversalsCount", { value: total.reversals })}
+                      </Text>
+                    )}
                   </Group>
                 ))
               )}
@@ -158,6 +163,11 @@ function Earnings() {
                         <Table.Td>{time.dateTime(item.postedAt)}</Table.Td>
                         <Table.Td style={{ textAlign: "end" }}>
                           {format.money(item.amountMinor, item.currency)}
+                          {item.reversal && (
+                            <Text size="xs" c="orange.8">
+                              {t("earnings.reversal")}
+                            </Text>
+                          )}
                         </Table.Td>
                       </Table.Tr>
                     ))}

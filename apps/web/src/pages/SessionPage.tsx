@@ -1,6 +1,8 @@
 import {
   CancelSessionInput,
   RateSessionInput,
+  ReportTeacherAbsentInput,
+  SessionIdInput,
   type SessionLength,
   SessionReportInput,
   SetMeetingUrlInput,
@@ -22,7 +24,7 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { type ReactNode, useId, useState } from "react";
+import { type ReactNode, useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { PageHeading } from "../components/PageHeading";
@@ -32,18 +34,22 @@ import { OnboardingSummary } from "../components/tutoring/OnboardingSummary";
 import { CreditBadge, StatusBadge } from "../components/tutoring/SessionBadges";
 import { otherParty } from "../components/tutoring/SessionsTable";
 import { SlotPicker } from "../components/tutoring/SlotPicker";
-import { toFailure } from "../lib/errors";
+import { isNotFound, toFailure } from "../lib/errors";
 import { useFormat } from "../lib/format";
 import { useSchemaForm, useSubmit } from "../lib/forms";
 import { useCurrentUser } from "../lib/session";
 import { trpc } from "../lib/trpc";
 import { type SessionView, useNow, useTimeFormat } from "../lib/tutoring";
 import { OptionalMeetingUrl } from "../lib/tutoring-forms";
+import { NotFoundInApp } from "./NotFoundPage";
 
 /** One session: details, Join, and what the viewer may do next (move, cancel, report, rate). */
 export function SessionPage() {
   const { id = "" } = useParams();
-  const session = trpc.tutoring.sessions.get.useQuery({ sessionId: id });
+  // A malformed id is not asked for: no session can have it.
+  const wellFormed = SessionIdInput.safeParse({ sessionId: id }).success;
+  const session = trpc.tutoring.sessions.get.useQuery({ sessionId: id }, { enabled: wellFormed });
+  if (!wellFormed || (session.isError && isNotFound(session.error))) return <NotFoundInApp />;
   if (session.isPending) return <PageLoader />;
   if (session.isError) return <LoadError error={session.error} onRetry={() => void session.refetch()} />;
   return <SessionDetails session={session.data} />;
@@ -57,7 +63,12 @@ function useSessionChanged() {
     await Promise.all([
       utils.tutoring.sessions.upcoming.invalidate(),
       utils.tutoring.sessions.past.invalidate(),
-      utils.tutoring.sessions.changePreview.invalidate({ sessionId: session.id }),
+      utils.tutoring.sessions.cancelled.invalidate(),
+      // A session no longer booked has no change preview (the API answers 409): mark it stale, never refetch it.
+      utils.tutoring.sessions.changePreview.invalidate(
+        { sessionId: session.id },
+        { refetchType: session.status === "booked" ? "active" : "none" },
+      ),
       utils.tutoring.teachers.slots.invalidate(),
       utils.credits.invalidate(),
     ]);
@@ -99,7 +110,7 @@ function SessionDetails({ session }: { session: SessionView }) {
             )}
           </Group>
           {session.viewerRole === "learner" && session.status === "booked" && (
-            <FreeChangeNote deadline={session.freeChangeDeadline} />
+            <FreeChangeNote deadline={session.freeChangeDeadline} bookedAt={session.createdAt} />
           )}
         </Stack>
       </Card>
@@ -115,9 +126,14 @@ function SessionDetails({ session }: { session: SessionView }) {
         </Card>
       )}
 
+      <NoShowCard session={session} />
+      <RefetchAtBoundaries session={session} />
       {session.canSetMeetingUrl && <MeetingLinkForm session={session} />}
       {session.report && <ReportView report={session.report} teacherName={session.teacher.name} />}
       {session.canReport && <ReportForm session={session} />}
+      {session.viewerRole === "teacher" && session.status === "booked" && !session.canReport && !session.dispute && (
+        <ReportOpensNote opensAt={session.reportOpensAt} />
+      )}
       {session.rating !== null && <RatingView session={session} />}
       {session.canRate && <RateForm session={session} />}
 
@@ -152,11 +168,11 @@ function Facts({ session }: { session: SessionView }) {
       <Fact label={t("sessions.length")}>{format.duration(session.durationMinutes, "minute")}</Fact>
       <Fact label={t(session.viewerRole === "teacher" ? "sessions.roleLearner" : "sessions.roleTeacher")}>
         {session.viewerRole === "learner" ? (
-          <Anchor component={Link} to={`/teachers/${session.teacher.id}`} inherit>
+          <Anchor component={Link} to={`/teachers/${session.teacher.id}`} inherit dir="auto">
             {other.name}
           </Anchor>
         ) : (
-          other.name
+          <bdi>{other.name}</bdi>
         )}
       </Fact>
       {session.viewerRole === "admin" && <Fact label={t("sessions.roleLearner")}>{session.learner.name}</Fact>}
@@ -201,16 +217,22 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function FreeChangeNote({ deadline }: { deadline: Date }) {
+/** Booked after its free-change deadline: there never was a free change to end. */
+const bookedInsideWindow = (session: Pick<SessionView, "createdAt" | "freeChangeDeadline">) =>
+  session.createdAt > session.freeChangeDeadline;
+
+function FreeChangeNote({ deadline, bookedAt }: { deadline: Date; bookedAt: Date }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const time = useTimeFormat(me.timezone);
   const now = useNow(30_000);
   return (
     <Text size="sm" c="dimmed">
-      {now <= deadline
-        ? t("sessions.freeUntil", { deadline: time.dateTime(deadline) })
-        : t("sessions.freeWindowOver", { deadline: time.dateTime(deadline) })}
+      {bookedInsideWindow({ createdAt: bookedAt, freeChangeDeadline: deadline })
+        ? t("sessions.bookedInsideWindow")
+        : now <= deadline
+          ? t("sessions.freeUntil", { deadline: time.dateTime(deadline) })
+          : t("sessions.freeWindowOver", { deadline: time.dateTime(deadline) })}
     </Text>
   );
 }
@@ -231,7 +253,10 @@ function CancelForm({ session, onClose }: { session: SessionView; onClose: () =>
   const me = useCurrentUser();
   const time = useTimeFormat(me.timezone);
   const changed = useSessionChanged();
-  const preview = trpc.tutoring.sessions.changePreview.useQuery({ sessionId: session.id }, { staleTime: 0 });
+  const preview = trpc.tutoring.sessions.changePreview.useQuery(
+    { sessionId: session.id },
+    { staleTime: 0, enabled: session.status === "booked" },
+  );
   const cancel = trpc.tutoring.sessions.cancel.useMutation();
   const form = useSchemaForm(CancelSessionInput, { sessionId: session.id, reason: "" });
   const { onSubmit, failure } = useSubmit(form, async (values) => {
@@ -260,7 +285,9 @@ function CancelForm({ session, onClose }: { session: SessionView; onClose: () =>
         ? t("sessions.previewRefunded")
         : t("sessions.previewRefundedLearner", { name: session.learner.name })
       : creditOutcome === "forfeited"
-        ? t("sessions.previewForfeited", { deadline: deadlineText })
+        ? bookedInsideWindow(session)
+          ? t("sessions.bookedInsideWindow")
+          : t("sessions.previewForfeited", { deadline: deadlineText })
         : t("sessions.previewNoCredit");
 
   return (
@@ -564,5 +591,201 @@ function RateForm({ session }: { session: SessionView }) {
         </Stack>
       </form>
     </Card>
+  );
+}
+
+// No-shows, disputes, reversal
+
+/**
+ * The API decides what the viewer may do now (no-show, report); when one of its moments passes
+ * while the page is open, the session is asked for again rather than the rule guessed here.
+ */
+function RefetchAtBoundaries({ session }: { session: SessionView }) {
+  const utils = trpc.useUtils();
+  useEffect(() => {
+    if (session.status !== "booked") return;
+    const now = Date.now();
+    const next = [session.noShowFrom, session.reportOpensAt, session.teacherAbsentReportUntil]
+      .map((d) => d.getTime())
+      .filter((at) => at > now)
+      .sort((a, b) => a - b)[0];
+    // Timers cannot wait longer than about 24.8 days; a page open that long refetches on focus anyway.
+    if (next === undefined || next - now > 2 ** 31 - 1) return;
+    const timer = window.setTimeout(
+      () => void utils.tutoring.sessions.get.invalidate({ sessionId: session.id }),
+      next - now + 1000,
+    );
+    return () => window.clearTimeout(timer);
+  }, [session, utils]);
+  return null;
+}
+
+function ReportOpensNote({ opensAt }: { opensAt: Date }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const time = useTimeFormat(me.timezone);
+  return (
+    <Card withBorder radius="md" padding="lg">
+      <Stack gap="xs">
+        <Title order={2} fz="h4">
+          {t("sessions.writeReport")}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {t("sessions.reportOpensAt", { when: time.dateTime(opensAt) })}
+        </Text>
+      </Stack>
+    </Card>
+  );
+}
+
+/** What happened if someone did not come: the actions the API offers now, or what was decided. */
+function NoShowCard({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const time = useTimeFormat(me.timezone);
+  const [confirming, setConfirming] = useState<"learnerAbsent" | "teacherAbsent" | null>(null);
+  const close = () => setConfirming(null);
+  const lines: ReactNode[] = [];
+  const booked = session.status === "booked";
+  const { dispute, reversal } = session;
+
+  if (session.learnerAbsentAt)
+    lines.push(
+      t(session.viewerRole === "learner" ? "sessions.learnerAbsentYou" : "sessions.learnerAbsentTeacher", {
+        when: time.dateTime(session.learnerAbsentAt),
+      }),
+    );
+  if (dispute)
+    lines.push(
+      dispute.open
+        ? session.viewerRole === "teacher"
+          ? t("sessions.disputeOpenTeacher", { name: session.learner.name, when: time.dateTime(dispute.reportedAt) })
+          : t("sessions.disputeOpenLearner", { when: time.dateTime(dispute.reportedAt) })
+        : t(dispute.resolution === "refund" ? "sessions.disputeRefunded" : "sessions.disputeCompleted", {
+            when: dispute.resolvedAt ? time.dateTime(dispute.resolvedAt) : "",
+          }),
+    );
+  if (reversal) lines.push(t("sessions.reversedNote", { when: time.dateTime(reversal.reversedAt) }));
+  if (session.canMarkLearnerAbsent) lines.push(t("sessions.markLearnerAbsentHint", { name: session.learner.name }));
+  else if (session.viewerRole === "teacher" && booked && !dispute)
+    lines.push(
+      t("sessions.markLearnerAbsentFrom", { name: session.learner.name, when: time.dateTime(session.noShowFrom) }),
+    );
+  if (session.canReportTeacherAbsent)
+    lines.push(t("sessions.reportTeacherAbsentUntil", { until: time.dateTime(session.teacherAbsentReportUntil) }));
+  else if (session.viewerRole === "learner" && booked && !dispute && new Date() < session.noShowFrom)
+    lines.push(
+      t("sessions.reportTeacherAbsentFrom", {
+        from: time.dateTime(session.noShowFrom),
+        until: time.dateTime(session.teacherAbsentReportUntil),
+      }),
+    );
+  if (lines.length === 0) return null;
+
+  return (
+    <Card withBorder radius="md" padding="lg">
+      <Stack gap="sm">
+        <Title order={2} fz="h4">
+          {t("sessions.noShowTitle")}
+        </Title>
+        {lines.map((line, index) => (
+          // The lines are fixed per render and never reordered.
+          <Text key={index} size="sm">
+            {line}
+          </Text>
+        ))}
+        {reversal?.reason && (
+          <Text size="sm" c="dimmed" dir="auto" style={{ whiteSpace: "pre-line" }}>
+            {t("sessions.reasonGiven", { reason: reversal.reason })}
+          </Text>
+        )}
+        <Group gap="sm">
+          {session.canMarkLearnerAbsent && (
+            <Button variant="light" color="orange" onClick={() => setConfirming("learnerAbsent")}>
+              {t("sessions.markLearnerAbsent")}
+            </Button>
+          )}
+          {session.canReportTeacherAbsent && (
+            <Button variant="light" color="orange" onClick={() => setConfirming("teacherAbsent")}>
+              {t("sessions.reportTeacherAbsent")}
+            </Button>
+          )}
+        </Group>
+      </Stack>
+      <Modal
+        opened={confirming === "learnerAbsent"}
+        onClose={close}
+        title={t("sessions.markLearnerAbsentTitle")}
+        centered
+      >
+        {confirming === "learnerAbsent" && <LearnerAbsentConfirm session={session} onClose={close} />}
+      </Modal>
+      <Modal
+        opened={confirming === "teacherAbsent"}
+        onClose={close}
+        title={t("sessions.reportTeacherAbsentTitle")}
+        centered
+      >
+        {confirming === "teacherAbsent" && <TeacherAbsentForm session={session} onClose={close} />}
+      </Modal>
+    </Card>
+  );
+}
+
+function LearnerAbsentConfirm({ session, onClose }: { session: SessionView; onClose: () => void }) {
+  const { t } = useTranslation();
+  const changed = useSessionChanged();
+  const utils = trpc.useUtils();
+  const mark = trpc.tutoring.sessions.markLearnerAbsent.useMutation({
+    onSuccess: async (updated) => {
+      await Promise.all([changed(updated), utils.tutoring.earnings.invalidate()]);
+      onClose();
+      notifications.show({ color: "teal", message: t("sessions.learnerMarkedAbsent") });
+    },
+  });
+  const failure = mark.error ? toFailure(mark.error, t) : null;
+  return (
+    <Stack gap="md">
+      <Text>{t("sessions.markLearnerAbsentText", { name: session.learner.name })}</Text>
+      <FailureAlert message={failure?.message} />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          {t("sessions.notNow")}
+        </Button>
+        <Button color="orange" loading={mark.isPending} onClick={() => mark.mutate({ sessionId: session.id })}>
+          {t("sessions.confirmLearnerAbsent")}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function TeacherAbsentForm({ session, onClose }: { session: SessionView; onClose: () => void }) {
+  const { t } = useTranslation();
+  const changed = useSessionChanged();
+  const report = trpc.tutoring.sessions.reportTeacherAbsent.useMutation();
+  const form = useSchemaForm(ReportTeacherAbsentInput, { sessionId: session.id, note: "" });
+  const { onSubmit, failure } = useSubmit(form, async (values) => {
+    const updated = await report.mutateAsync(values);
+    await changed(updated);
+    onClose();
+    notifications.show({ color: "teal", message: t("sessions.teacherAbsentReported") });
+  });
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <Stack gap="md">
+        <Text>{t("sessions.reportTeacherAbsentText", { name: session.teacher.name })}</Text>
+        <FailureAlert message={failure?.message} />
+        <Textarea label={t("sessions.reportTeacherAbsentNote")} autosize minRows={2} {...form.getInputProps("note")} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t("sessions.notNow")}
+          </Button>
+          <Button type="submit" color="orange" loading={form.submitting}>
+            {t("sessions.confirmReportTeacherAbsent")}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }

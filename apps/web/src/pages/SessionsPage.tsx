@@ -9,19 +9,23 @@ import { isLearner, useCurrentUser } from "../lib/session";
 import { trpc } from "../lib/trpc";
 
 const PAGE_SIZE = 10;
-type Which = "upcoming" | "past";
+const TABS = ["upcoming", "past", "cancelled"] as const;
+type Which = (typeof TABS)[number];
+const asTab = (value: string | null): Which => TABS.find((tab) => tab === value) ?? "upcoming";
+const LABEL = { upcoming: "sessions.upcoming", past: "sessions.past", cancelled: "sessions.cancelledTab" } as const;
+const EMPTY = { upcoming: "sessions.noUpcoming", past: "sessions.noPast", cancelled: "sessions.noCancelled" } as const;
 
-/** The viewer's sessions, as learner or teacher: upcoming soonest first, past latest first. */
+/** The viewer's sessions, as learner or teacher: upcoming soonest first, past and cancelled latest first. */
 export function SessionsPage() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
-  const tab: Which = params.get("tab") === "past" ? "past" : "upcoming";
+  const tab = asTab(params.get("tab"));
   const page = Math.max(1, Number(params.get("page")) || 1);
   const go = (next: { tab?: Which; page?: number }) =>
     setParams(() => {
       const copy = new URLSearchParams();
       const nextTab = next.tab ?? tab;
-      if (nextTab === "past") copy.set("tab", "past");
+      if (nextTab !== "upcoming") copy.set("tab", nextTab);
       if ((next.page ?? 1) > 1) copy.set("page", String(next.page));
       return copy;
     });
@@ -29,17 +33,19 @@ export function SessionsPage() {
   return (
     <Stack gap="lg" maw={1100}>
       <PageHeading>{t("sessions.title")}</PageHeading>
-      <Tabs value={tab} onChange={(value) => go({ tab: value === "past" ? "past" : "upcoming" })}>
+      <Tabs value={tab} onChange={(value) => go({ tab: asTab(value) })}>
         <Tabs.List>
-          <Tabs.Tab value="upcoming">{t("sessions.upcoming")}</Tabs.Tab>
-          <Tabs.Tab value="past">{t("sessions.past")}</Tabs.Tab>
+          {TABS.map((which) => (
+            <Tabs.Tab key={which} value={which}>
+              {t(LABEL[which])}
+            </Tabs.Tab>
+          ))}
         </Tabs.List>
-        <Tabs.Panel value="upcoming" pt="md">
-          {tab === "upcoming" && <SessionList which="upcoming" page={page} onPage={(p) => go({ page: p })} />}
-        </Tabs.Panel>
-        <Tabs.Panel value="past" pt="md">
-          {tab === "past" && <SessionList which="past" page={page} onPage={(p) => go({ page: p })} />}
-        </Tabs.Panel>
+        {TABS.map((which) => (
+          <Tabs.Panel key={which} value={which} pt="md">
+            {tab === which && <SessionList which={which} page={page} onPage={(p) => go({ page: p })} />}
+          </Tabs.Panel>
+        ))}
       </Tabs>
     </Stack>
   );
@@ -48,7 +54,7 @@ export function SessionsPage() {
 function SessionList({ which, page, onPage }: { which: Which; page: number; onPage: (page: number) => void }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  const procedure = which === "upcoming" ? trpc.tutoring.sessions.upcoming : trpc.tutoring.sessions.past;
+  const procedure = trpc.tutoring.sessions[which];
   const list = procedure.useQuery({ page, pageSize: PAGE_SIZE }, { placeholderData: (previous) => previous });
   if (list.isPending) return <SectionLoader />;
   if (list.isError) return <LoadError error={list.error} onRetry={() => void list.refetch()} />;
@@ -56,7 +62,7 @@ function SessionList({ which, page, onPage }: { which: Which; page: number; onPa
     return (
       <Stack align="flex-start" gap="sm">
         <Text c="dimmed" role="status">
-          {t(which === "upcoming" ? "sessions.noUpcoming" : "sessions.noPast")}
+          {t(EMPTY[which])}
         </Text>
         {which === "upcoming" && isLearner(me) && (
           <Button component={Link} to="/teachers" variant="light">

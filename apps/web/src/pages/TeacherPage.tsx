@@ -13,7 +13,7 @@ import { toFailure } from "../lib/errors";
 import { useFormat } from "../lib/format";
 import { isLearner, useCurrentUser } from "../lib/session";
 import { trpc } from "../lib/trpc";
-import { useTimeFormat } from "../lib/tutoring";
+import { useNow, useTimeFormat } from "../lib/tutoring";
 
 /** A teacher's profile, and for learners: pick a length and a free slot, confirm, and it is booked. */
 export function TeacherPage() {
@@ -36,7 +36,7 @@ function TeacherProfile({ teacher }: { teacher: Teacher }) {
         {t("booking.backToTeachers")}
       </Anchor>
       <Stack gap="xs">
-        <PageHeading>{teacher.name}</PageHeading>
+        <PageHeading dir="auto">{teacher.name}</PageHeading>
         <RatingSummary average={teacher.averageRating} count={teacher.ratingsCount} />
       </Stack>
       <Card withBorder radius="md" padding="lg">
@@ -122,7 +122,10 @@ function ConfirmBooking({
   const time = useTimeFormat(me.timezone);
   const navigate = useNavigate();
   const utils = trpc.useUtils();
-  const balance = trpc.credits.balance.useQuery(undefined, { enabled: slot !== null });
+  // The server prices the session (credits × their length), so the dialog shows exactly what booking takes.
+  const cost = trpc.tutoring.sessions.cost.useQuery({ durationMinutes }, { enabled: slot !== null, staleTime: 0 });
+  // A slot whose free-change deadline has passed already: booking it means no free cancel or move.
+  const now = useNow(30_000);
   const book = trpc.tutoring.sessions.book.useMutation({
     onSuccess: async (session) => {
       await Promise.all([
@@ -142,8 +145,9 @@ function ConfirmBooking({
     onClose();
   };
   const failure = book.error ? toFailure(book.error, t) : null;
-  const credits = balance.data?.totalAvailable;
+  const credits = cost.data?.available;
   const noCredits = credits === 0 || failure?.code === "NO_CREDITS";
+  const notEnough = !noCredits && cost.data?.canAfford === false;
 
   return (
     <Modal opened={slot !== null} onClose={close} title={t("booking.confirmTitle")} centered>
@@ -159,16 +163,35 @@ function ConfirmBooking({
           <Text size="sm" c="dimmed">
             {t("booking.confirmEnds", { time: time.time(new Date(slot.getTime() + durationMinutes * 60_000)) })}
           </Text>
-          {balance.isPending ? (
-            <SectionLoader />
-          ) : balance.isError ? (
-            <LoadError error={balance.error} onRetry={() => void balance.refetch()} />
-          ) : (
-            <Text fw={600}>
-              {t("booking.usesCredit", { cost: TUTORING_POLICY.creditsPerSession, balance: credits ?? 0 })}
-            </Text>
+          {slot.getTime() - TUTORING_POLICY.freeChangeMinutes * 60_000 < now.getTime() && (
+            <Alert color="orange" role="status">
+              {t("booking.insideFreeWindow", { hours: TUTORING_POLICY.freeChangeMinutes / 60 })}
+            </Alert>
           )}
-          {noCredits ? (
+          {cost.isPending ? (
+            <SectionLoader />
+          ) : cost.isError ? (
+            <LoadError error={cost.error} onRetry={() => void cost.refetch()} />
+          ) : (
+            <Stack gap={4}>
+              <Text fw={600}>
+                {cost.data.credits === 1
+                  ? t("booking.costsOne", { balance: cost.data.available })
+                  : t("booking.costsMany", { cost: cost.data.credits, balance: cost.data.available })}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {t("booking.creditCovers", { duration: format.duration(cost.data.creditMinutes, "minute") })}
+              </Text>
+            </Stack>
+          )}
+          {notEnough ? (
+            <Alert color="orange" role="alert">
+              <Trans
+                i18nKey="booking.notEnoughCredits"
+                components={{ credits: <Anchor component={Link} to="/credits" inherit /> }}
+              />
+            </Alert>
+          ) : noCredits ? (
             <Alert color="orange" role="alert">
               <Trans
                 i18nKey="booking.noCredits"
@@ -188,7 +211,7 @@ function ConfirmBooking({
             </Button>
             <Button
               loading={book.isPending}
-              disabled={noCredits || !balance.isSuccess}
+              disabled={noCredits || notEnough || !cost.isSuccess}
               onClick={() => book.mutate({ teacherId: teacher.id, startsAt: slot, durationMinutes })}
             >
               {t("booking.confirm")}

@@ -131,7 +131,7 @@ function TeacherCard({ teacher }: { teacher: Teacher }) {
     <Card withBorder radius="md" padding="lg" component="article" aria-labelledby={nameId}>
       <Stack gap="sm" h="100%">
         <Group justify="space-between" align="flex-start" wrap="nowrap">
-          <Title order={2} fz="h4" id={nameId}>
+          <Title order={2} fz="h4" id={nameId} dir="auto">
             {teacher.name}
           </Title>
           <RatingSummary average={teacher.averageRating} count={teacher.ratingsCount} />
@@ -149,7 +149,7 @@ function TeacherCard({ teacher }: { teacher: Teacher }) {
         <Button
           component={Link}
           to={`/teachers/${teacher.id}`}
-          aria-describedby={nameId}
+          aria-label={t("teachers.bookWith", { name: teacher.name })}
           style={{ alignSelf: "flex-start" }}
         >
           {t("teachers.book")}

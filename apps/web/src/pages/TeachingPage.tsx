@@ -42,21 +42,33 @@ export function TeachingPage() {
   );
 }
 
-/** Past sessions the teacher has not reported yet (booked ones complete when reported). */
+/**
+ * Sessions the teacher has not reported yet (booked ones complete when reported): past ones, and
+ * ones under way, which the schedule below lists (with "Report due") until they end. Both come from
+ * the API's own canReport, so this list and the cards never disagree.
+ */
 function NeedsReport() {
   const { t } = useTranslation();
   const past = trpc.tutoring.sessions.past.useQuery({ page: 1, pageSize: PAST_WINDOW });
+  // The schedule's first page: sessions under way come first in it (soonest first).
+  const current = trpc.tutoring.sessions.upcoming.useQuery({ page: 1, pageSize: PAGE_SIZE });
   return (
     <Stack gap="sm" component="section" aria-labelledby="needs-report">
       <Title order={2} fz="h3" id="needs-report">
         {t("teaching.needsReport")}
       </Title>
-      {past.isPending ? (
+      {past.isPending || current.isPending ? (
         <SectionLoader />
       ) : past.isError ? (
         <LoadError error={past.error} onRetry={() => void past.refetch()} />
+      ) : current.isError ? (
+        <LoadError error={current.error} onRetry={() => void current.refetch()} />
       ) : (
-        <ReportList sessions={past.data.items.filter((s) => s.canReport && s.viewerRole === "teacher")} />
+        <ReportList
+          sessions={[...current.data.items, ...past.data.items].filter(
+            (s) => s.canReport && s.viewerRole === "teacher",
+          )}
+        />
       )}
     </Stack>
   );
@@ -78,7 +90,9 @@ function ReportList({ sessions }: { sessions: SessionView[] }) {
         <Card key={session.id} withBorder radius="md" padding="sm">
           <Group justify="space-between">
             <Stack gap={0}>
-              <Text fw={600}>{session.learner.name}</Text>
+              <Text fw={600} dir="auto">
+                {session.learner.name}
+              </Text>
               <Text size="sm" c="dimmed">
                 {time.dateTime(session.startsAt)}
               </Text>

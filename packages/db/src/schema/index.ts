@@ -1,5 +1,6 @@
 export * from "./audit.ts";
 export * from "./auth.ts";
 export * from "./ledger.ts";
+export * from "./limits.ts";
 export * from "./notifications.ts";
 export * from "./tutoring.ts";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth.ts";
+import { tutoringSessions } from "./tutoring.ts";
 
 /** queued → sent (SMTP accepted it) | logged (no SMTP configured: kept here) | failed (gave up). */
 export const emailStatus = pgEnum("email_status", ["queued", "sent", "logged", "failed"]);
@@ -16,6 +17,10 @@ export const emailOutbox = pgTable(
     subject: text("subject").notNull(),
     textBody: text("text_body").notNull(),
     htmlBody: text("html_body").notNull(),
+    /** true: the bodies have the secret link replaced by a placeholder (SMTP delivers the real one). */
+    redacted: boolean("redacted").notNull().default(false),
+    /** The calendar attachment (text/calendar) sent with the email, if any. */
+    ics: text("ics"),
     status: emailStatus("status").notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
@@ -26,4 +31,19 @@ export const emailOutbox = pgTable(
     index("email_outbox_created_at_idx").on(t.createdAt.desc()),
     index("email_outbox_to_idx").on(t.toAddress, t.createdAt.desc()),
   ],
+);
+
+/** One row per reminder sent: written with its emails, so a re-run of the job sends nothing twice. */
+export const sessionRemindersSent = pgTable(
+  "session_reminders_sent",
+  {
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => tutoringSessions.id, { onDelete: "cascade" }),
+    offsetMinutes: integer("offset_minutes").notNull(),
+    /** the start the reminder was for: a moved session gets its reminders again */
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "session_reminders_sent_pk", columns: [t.sessionId, t.offsetMinutes, t.startsAt] })],
 );

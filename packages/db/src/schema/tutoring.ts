@@ -37,7 +37,11 @@ export const teacherProfiles = pgTable(
     defaultMeetingUrl: text("default_meeting_url"),
     ...timestamps,
   },
-  (t) => [check("teacher_profiles_rate_non_negative", sql`${t.hourlyRateMinor} >= 0`)],
+  (t) => [
+    check("teacher_profiles_rate_non_negative", sql`${t.hourlyRateMinor} >= 0`),
+    // The highest per-currency maximum (TUTORING_POLICY.maxHourlyRateMinor): pay always fits a safe integer.
+    check("teacher_profiles_rate_ceiling", sql`${t.hourlyRateMinor} <= 1000000000`),
+  ],
 );
 
 /** Weekly recurring hours in the teacher's own time zone (minutes from local midnight). */
@@ -104,6 +108,7 @@ export const creditPacks = pgTable(
   (t) => [
     check("credit_packs_sessions_positive", sql`${t.sessions} > 0`),
     check("credit_packs_validity_positive", sql`${t.validityDays} > 0`),
+    check("credit_packs_session_minutes_positive", sql`${t.sessionMinutes} > 0`),
   ],
 );
 
@@ -121,13 +126,18 @@ export const creditLots = pgTable(
       .unique()
       .references(() => ledgerAccounts.id, { onDelete: "restrict" }),
     sessions: integer("sessions").notNull(),
+    /** the pack's session length at grant time: one credit of this lot pays for up to this many minutes */
+    sessionMinutes: integer("session_minutes").notNull().default(60),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     /** set once the expiry job has moved what was left out of the lot */
     expiredAt: timestamp("expired_at", { withTimezone: true }),
     grantedBy: text("granted_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("credit_lots_learner_idx").on(t.learnerId, t.expiresAt)],
+  (t) => [
+    index("credit_lots_learner_idx").on(t.learnerId, t.expiresAt),
+    check("credit_lots_session_minutes_positive", sql`${t.sessionMinutes} > 0`),
+  ],
 );
 
 export const sessionStatus = pgEnum("tutoring_session_status", ["booked", "completed", "cancelled"]);
@@ -165,6 +175,10 @@ export const tutoringSessions = pgTable(
     /** the lot the credit was reserved from; null when an admin booked without a credit */
     creditLotId: uuid("credit_lot_id").references(() => creditLots.id, { onDelete: "restrict" }),
     creditOutcome: creditOutcome("credit_outcome").notNull(),
+    /** credits reserved from that lot (0 without a credit) */
+    credits: integer("credits").notNull().default(1),
+    /** minutes those credits pay for (credits × the lot's session length); null when booked without a credit */
+    paidMinutes: integer("paid_minutes"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     cancelledBy: text("cancelled_by").references(() => users.id, { onDelete: "set null" }),
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
@@ -176,12 +190,40 @@ export const tutoringSessions = pgTable(
     rating: smallint("rating"),
     ratingComment: text("rating_comment"),
     ratedAt: timestamp("rated_at", { withTimezone: true }),
+    /** set when the teacher marked the learner absent (the session completed as a no-show) */
+    learnerAbsentAt: timestamp("learner_absent_at", { withTimezone: true }),
+    /** the learner's "teacher didn't come": an open dispute until an admin resolves it */
+    teacherAbsentReportedAt: timestamp("teacher_absent_reported_at", { withTimezone: true }),
+    teacherAbsentNote: text("teacher_absent_note"),
+    disputeResolution: text("dispute_resolution").$type<"refund" | "complete">(),
+    disputeResolvedAt: timestamp("dispute_resolved_at", { withTimezone: true }),
+    disputeResolvedBy: text("dispute_resolved_by").references(() => users.id, { onDelete: "set null" }),
+    disputeNote: text("dispute_note"),
+    /** an admin undid the completion (reversing ledger postings) */
+    reversedAt: timestamp("reversed_at", { withTimezone: true }),
+    reversedBy: text("reversed_by").references(() => users.id, { onDelete: "set null" }),
+    reversalReason: text("reversal_reason"),
     ...timestamps,
   },
   (t) => [
     check("tutoring_sessions_time_order", sql`${t.startsAt} < ${t.endsAt}`),
+    check(
+      "tutoring_sessions_dispute_resolution",
+      sql`${t.disputeResolution} is null or ${t.disputeResolution} in ('refund', 'complete')`,
+    ),
+    check(
+      "tutoring_sessions_dispute_resolved",
+      sql`(${t.disputeResolvedAt} is null) = (${t.disputeResolution} is null) and (${t.disputeResolvedAt} is null or ${t.teacherAbsentReportedAt} is not null)`,
+    ),
+    check("tutoring_sessions_reversal_reason", sql`${t.reversedAt} is null or ${t.reversalReason} is not null`),
+    index("tutoring_sessions_open_dispute_idx")
+      .on(t.teacherAbsentReportedAt)
+      .where(sql`${t.teacherAbsentReportedAt} is not null and ${t.disputeResolvedAt} is null`),
     check("tutoring_sessions_rating_range", sql`${t.rating} is null or ${t.rating} between 1 and 5`),
     check("tutoring_sessions_not_self", sql`${t.teacherId} <> ${t.learnerId}`),
+    check("tutoring_sessions_credits_non_negative", sql`${t.credits} >= 0`),
+    check("tutoring_sessions_paid_minutes_positive", sql`${t.paidMinutes} is null or ${t.paidMinutes} > 0`),
+    check("tutoring_sessions_rate_ceiling", sql`${t.hourlyRateMinor} between 0 and 1000000000`),
     index("tutoring_sessions_teacher_start_idx").on(t.teacherId, t.startsAt),
     index("tutoring_sessions_learner_start_idx").on(t.learnerId, t.startsAt),
     index("tutoring_sessions_status_end_idx").on(t.status, t.endsAt),
@@ -238,11 +280,11 @@ export const writingAssessments = pgTable(
   ],
 );
 
-/** The secret in a user's private iCal feed URL (rotatable). */
+/** A user's private iCal feed URL (rotatable): only the SHA-256 (hex) of its secret token is kept. */
 export const calendarFeeds = pgTable("calendar_feeds", {
   userId: text("user_id")
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
-  token: text("token").notNull().unique(),
+  tokenHash: text("token_hash").notNull().unique(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });

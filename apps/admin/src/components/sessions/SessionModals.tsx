@@ -9,7 +9,7 @@ import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput }
 import { useForm } from "@mantine/form";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { formResolver, notifySuccess, serverFieldErrors } from "../../lib/errors.ts";
+import { formResolver, notifySuccess, showFormError } from "../../lib/errors.ts";
 import { useFormat } from "../../lib/format.ts";
 import { trpc } from "../../lib/trpc.ts";
 import { notifySessionError, showSessionError } from "./errors.ts";
@@ -90,7 +90,7 @@ export function EditSessionModal({ session, opened, onClose }: ModalProps) {
       notifySuccess(t("sessions.saved"));
       onClose();
     },
-    onError: (error) => showSessionError(error, form.setErrors),
+    onError: (error) => showSessionError(error, form),
   });
   const reassigning = form.values.teacherId !== session.teacher.id;
 
@@ -142,6 +142,7 @@ export function EditSessionModal({ session, opened, onClose }: ModalProps) {
             {...form.getInputProps("meetingUrl")}
           />
           <Textarea
+            dir="auto"
             label={t("sessions.notes")}
             description={t("sessions.notesHint")}
             autosize
@@ -184,12 +185,13 @@ export function CancelSessionModal({ session, opened, onClose }: ModalProps) {
       );
       close();
     },
-    onError: (error) => {
-      const fieldErrors = serverFieldErrors(error);
-      if (Object.keys(fieldErrors).length > 0) return form.setErrors(fieldErrors);
-      close();
-      notifySessionError(error);
-    },
+    onError: (error) =>
+      showFormError(error, form, {
+        notify: (failure) => {
+          close();
+          notifySessionError(failure);
+        },
+      }),
   });
   return (
     <Modal opened={opened} onClose={close} title={t("sessions.cancelTitle")} centered>
@@ -202,6 +204,7 @@ export function CancelSessionModal({ session, opened, onClose }: ModalProps) {
               : t("sessions.cancelNoCredit")}
           </Text>
           <Textarea
+            dir="auto"
             label={t("sessions.reason")}
             required
             autosize
@@ -259,6 +262,7 @@ export function DeleteSessionModal({ session, opened, onClose }: ModalProps) {
         <Stack>
           <Text size="sm">{t("sessions.deleteText")}</Text>
           <Textarea
+            dir="auto"
             label={t("sessions.deleteReason")}
             autosize
             minRows={2}

@@ -16,7 +16,8 @@ interface Person {
 
 interface UserPickerProps
   extends Omit<SelectProps, "data" | "value" | "onChange" | "searchable" | "searchValue" | "onSearchChange"> {
-  userRole: "learner" | "teacher";
+  /** Without a role, anyone. */
+  userRole?: "learner" | "teacher";
   value?: string | null;
   onChange: (userId: string | null) => void;
   /** Only accounts that are not disabled (who can be booked). */

@@ -1,6 +1,5 @@
-import type { FormErrors } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
-import { errorCode, errorMessage, serverFieldErrors } from "../../lib/errors.ts";
+import { errorCode, errorMessage, showFormError } from "../../lib/errors.ts";
 import { i18n } from "../../lib/i18n.ts";
 
 /**
@@ -27,13 +26,15 @@ const FIELD_OF_CODE: Record<string, string> = {
 };
 
 /**
- * Shows a failed create or edit on the form: the server's field errors and the refusals about one
+ * Shows a failed create or edit on the form: the server's validation issues and the refusals about one
  * field on that field; anything else as a notification.
  */
-export function showSessionError(error: unknown, setErrors: (errors: FormErrors) => void) {
-  const fieldErrors = serverFieldErrors(error);
-  if (Object.keys(fieldErrors).length > 0) return setErrors(fieldErrors);
-  const field = FIELD_OF_CODE[errorCode(error)];
-  if (field) return setErrors({ [field]: sessionErrorMessage(error) });
-  notifySessionError(error);
+export function showSessionError(error: unknown, form: Parameters<typeof showFormError>[1]) {
+  showFormError(error, form, {
+    notify: (failure) => {
+      const field = FIELD_OF_CODE[errorCode(failure)];
+      if (field) form.setErrors({ [field]: sessionErrorMessage(failure) });
+      else notifySessionError(failure);
+    },
+  });
 }

@@ -48,7 +48,11 @@ export const adminRouter = router({
     list: adminProcedure.input(ListAuditInput).query(({ ctx, input }) => listAudit(ctx.db, input)),
   }),
   outbox: router({
-    list: adminProcedure.input(ListOutboxInput).query(({ ctx, input }) => listOutbox(ctx.db, input)),
+    list: adminProcedure.input(ListOutboxInput).query(async ({ ctx, input }) => {
+      const otherAdmins = await users.protectedAdminIds(ctx.db);
+      otherAdmins.delete(ctx.user.id);
+      return listOutbox(ctx.db, input, otherAdmins);
+    }),
   }),
   sessions: router(adminSessionsProcedures),
   ...adminTutoringProcedures,

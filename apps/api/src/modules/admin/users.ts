@@ -6,6 +6,8 @@ import type { Auth } from "../../auth/index.ts";
 import { AppError } from "../../errors.ts";
 import { normalizeRole } from "../account/service.ts";
 import { listAudit, recordAudit } from "../audit/service.ts";
+import { revokeCalendarFeed } from "../tutoring/calendar.ts";
+import { cancelTeacherUpcomingSessions } from "../tutoring/disputes.ts";
 
 const { users, authSessions } = schema;
 
@@ -124,12 +126,17 @@ export async function setRole(db: Db, actor: AdminActor, userId: string, role: R
   return getUser(db, userId);
 }
 
-/** Disables the account and signs it out everywhere, in one transaction with its audit row. */
-export async function disableUser(db: Db, actor: AdminActor, userId: string, reason: string) {
+/**
+ * Disables the account and signs it out everywhere, in one transaction with its audit row. A
+ * teacher's sessions that have not ended are cancelled in it too (credits returned, people emailed).
+ */
+export async function disableUser(db: Db, actor: AdminActor, userId: string, reason: string, now = new Date()) {
   if (userId === actor.id) throw new AppError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
   await db.transaction(async (tx) => {
-    const { banned, banReason } = await lockUser(tx, userId);
+    const { banned, banReason, role } = await lockUser(tx, userId);
     const before = { banned, banReason };
+    const sessionsCancelled =
+      role === "teacher" ? await cancelTeacherUpcomingSessions(tx, actor, userId, reason, now) : 0;
     await tx
       .update(users)
       .set({ banned: true, banReason: reason, banExpires: null, updatedAt: new Date() })
@@ -138,13 +145,14 @@ export async function disableUser(db: Db, actor: AdminActor, userId: string, rea
       .delete(authSessions)
       .where(eq(authSessions.userId, userId))
       .returning({ id: authSessions.id });
+    await revokeCalendarFeed(tx, userId);
     await recordAudit(tx, {
       actorId: actor.id,
       action: "user.disable",
       targetType: "user",
       targetId: userId,
       before,
-      after: { banned: true, banReason: reason, sessionsRevoked: revoked.length },
+      after: { banned: true, banReason: reason, sessionsRevoked: revoked.length, sessionsCancelled },
       ipAddress: actor.ip,
     });
   });
@@ -173,8 +181,28 @@ export async function enableUser(db: Db, actor: AdminActor, userId: string) {
   return getUser(db, userId);
 }
 
+/**
+ * Emails the user a reset link. Not for admins: an admin reading another admin's link (the outbox)
+ * would take over that account, so an admin resets their own password from the sign-in page.
+ */
+/** How long a demoted admin stays protected like an admin, so "demote, then reset" is no way in. */
+const FORMER_ADMIN_PROTECTION_DAYS = 30;
+
+/** Admins, and users who were admins in the last FORMER_ADMIN_PROTECTION_DAYS. */
+export async function protectedAdminIds(db: Db): Promise<Set<string>> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select id from users where role = 'admin'
+    union
+    select target_id from audit_log
+    where action = 'user.role.change' and before->>'role' = 'admin' and target_id is not null
+      and created_at > now() - make_interval(days => ${FORMER_ADMIN_PROTECTION_DAYS})`);
+  return new Set(rows.rows.map((r) => r.id));
+}
+
 export async function sendPasswordReset(db: Db, actor: AdminActor, call: AuthCall, userId: string) {
   const user = await requireUser(db, userId);
+  if ((await protectedAdminIds(db)).has(user.id))
+    throw new AppError("CANNOT_RESET_ADMIN", "An admin's password can only be reset by that admin");
   await call.auth.api.requestPasswordReset({ body: { email: user.email } });
   await recordAudit(db, {
     actorId: actor.id,

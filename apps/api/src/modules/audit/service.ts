@@ -1,11 +1,14 @@
-import type { ListAuditInput } from "@lectern/api-contract";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { AuditAction, ListAuditInput } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
-import { and, count, desc, eq, gte, ilike, lte } from "drizzle-orm";
+import { and, count, desc, eq, gte, ilike, lte, or, sql } from "drizzle-orm";
+import { alias, type PgSelect } from "drizzle-orm/pg-core";
 
 export interface AuditEntry {
   actorId: string | null;
-  action: string;
+  /** One of the contract's list, so the console has a label for every row. */
+  action: AuditAction;
   targetType: string;
   targetId?: string | null;
   before?: unknown;
@@ -13,10 +16,25 @@ export interface AuditEntry {
   ipAddress?: string | null;
 }
 
-/** Writes one audit row; call it inside the transaction of the action it records. */
+/** Who is behind the request being served: set once per request, so every audit row in it names them. */
+interface AuditScope {
+  /** the admin when the request comes from an impersonated session */
+  impersonatorId: string | null;
+}
+const auditScope = new AsyncLocalStorage<AuditScope>();
+
+/** Runs a request's work so that the audit rows it writes carry its impersonator. */
+export const withAuditScope = <T>(scope: AuditScope, work: () => T): T => auditScope.run(scope, work);
+
+/**
+ * Writes one audit row; call it inside the transaction of the action it records. While an admin
+ * impersonates, a row whose actor is the impersonated user also names the admin.
+ */
 export async function recordAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
+  const impersonatorId = auditScope.getStore()?.impersonatorId ?? null;
   await tx.insert(schema.auditLog).values({
     actorId: entry.actorId,
+    impersonatorId: impersonatorId !== entry.actorId ? impersonatorId : null,
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId ?? null,
@@ -26,35 +44,93 @@ export async function recordAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> 
   });
 }
 
+// The people and things a row's target names, so the log reads as names rather than ids.
+const targetUser = alias(schema.users, "target_user");
+const targetSession = alias(schema.tutoringSessions, "target_session");
+const targetAssessment = alias(schema.writingAssessments, "target_assessment");
+const targetPack = alias(schema.creditPacks, "target_pack");
+const sessionLearner = alias(schema.users, "session_learner");
+const sessionTeacher = alias(schema.users, "session_teacher");
+const impersonator = alias(schema.users, "impersonator");
+const assessmentLearner = alias(schema.users, "assessment_learner");
+
+/** The audit log, newest first, with actors and targets by name and email. */
 export async function listAudit(db: DbOrTx, input: ListAuditInput) {
   const { auditLog, users } = schema;
   const where = and(
     input.actorId ? eq(auditLog.actorId, input.actorId) : undefined,
     input.targetId ? eq(auditLog.targetId, input.targetId) : undefined,
+    input.personId
+      ? or(
+          eq(targetUser.id, input.personId),
+          eq(targetSession.learnerId, input.personId),
+          eq(targetSession.teacherId, input.personId),
+          eq(targetAssessment.learnerId, input.personId),
+        )
+      : undefined,
     input.action ? ilike(auditLog.action, containsPattern(input.action)) : undefined,
     input.from ? gte(auditLog.createdAt, input.from) : undefined,
     input.to ? lte(auditLog.createdAt, input.to) : undefined,
   );
-  const [items, [total]] = await Promise.all([
-    db
-      .select({
-        id: auditLog.id,
-        action: auditLog.action,
-        targetType: auditLog.targetType,
-        targetId: auditLog.targetId,
-        before: auditLog.before,
-        after: auditLog.after,
-        ipAddress: auditLog.ipAddress,
-        createdAt: auditLog.createdAt,
-        actor: { id: users.id, name: users.name, email: users.email },
-      })
-      .from(auditLog)
-      .leftJoin(users, eq(users.id, auditLog.actorId))
+  // Target ids are text (of any kind); each join applies only to rows of its target type.
+  const withTargets = <Q extends PgSelect>(query: Q) =>
+    query
+      .leftJoin(targetUser, and(eq(auditLog.targetType, "user"), eq(targetUser.id, auditLog.targetId)))
+      .leftJoin(
+        targetSession,
+        and(eq(auditLog.targetType, "tutoring_session"), sql`${targetSession.id}::text = ${auditLog.targetId}`),
+      )
+      .leftJoin(sessionLearner, eq(sessionLearner.id, targetSession.learnerId))
+      .leftJoin(sessionTeacher, eq(sessionTeacher.id, targetSession.teacherId))
+      .leftJoin(
+        targetAssessment,
+        and(eq(auditLog.targetType, "assessment"), sql`${targetAssessment.id}::text = ${auditLog.targetId}`),
+      )
+      .leftJoin(assessmentLearner, eq(assessmentLearner.id, targetAssessment.learnerId))
+      .leftJoin(
+        targetPack,
+        and(eq(auditLog.targetType, "credit_pack"), sql`${targetPack.id}::text = ${auditLog.targetId}`),
+      );
+  const [rows, [total]] = await Promise.all([
+    withTargets(
+      db
+        .select({
+          id: auditLog.id,
+          action: auditLog.action,
+          targetType: auditLog.targetType,
+          targetId: auditLog.targetId,
+          before: auditLog.before,
+          after: auditLog.after,
+          ipAddress: auditLog.ipAddress,
+          createdAt: auditLog.createdAt,
+          actor: { id: users.id, name: users.name, email: users.email },
+          /** the admin who acted as the actor (an impersonated session) */
+          impersonator: { id: impersonator.id, name: impersonator.name, email: impersonator.email },
+          targetUser: { id: targetUser.id, name: targetUser.name, email: targetUser.email },
+          sessionLearner: { id: sessionLearner.id, name: sessionLearner.name, email: sessionLearner.email },
+          sessionTeacher: { id: sessionTeacher.id, name: sessionTeacher.name, email: sessionTeacher.email },
+          assessmentLearner: { id: assessmentLearner.id, name: assessmentLearner.name, email: assessmentLearner.email },
+          packName: targetPack.name,
+        })
+        .from(auditLog)
+        .leftJoin(users, eq(users.id, auditLog.actorId))
+        .leftJoin(impersonator, eq(impersonator.id, auditLog.impersonatorId))
+        .$dynamic(),
+    )
       .where(where)
       .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
-    db.select({ value: count() }).from(auditLog).where(where),
+    withTargets(db.select({ value: count() }).from(auditLog).$dynamic()).where(where),
   ]);
+  const items = rows.map(({ targetUser, sessionLearner, sessionTeacher, assessmentLearner, packName, ...row }) => ({
+    ...row,
+    target: {
+      /** The people the target is about: the user, the session's learner and teacher, the assessment's writer. */
+      people: [targetUser, sessionLearner, sessionTeacher, assessmentLearner].filter((p) => p !== null),
+      /** A name for a target that is not a person (a credit pack). */
+      name: packName,
+    },
+  }));
   return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
 }

@@ -1,4 +1,12 @@
-import type { CreatePackInput, GrantPackInput, PackPrices, PageInput, UpdatePackInput } from "@lectern/api-contract";
+import {
+  type AuditAction,
+  type CreatePackInput,
+  type GrantPackInput,
+  type PackPrices,
+  type PageInput,
+  TUTORING_POLICY,
+  type UpdatePackInput,
+} from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, lte, or, sql } from "drizzle-orm";
@@ -6,7 +14,7 @@ import { AppError } from "../../errors.ts";
 import { normalizeRole } from "../account/service.ts";
 import type { AdminActor } from "../admin/users.ts";
 import { recordAudit } from "../audit/service.ts";
-import { CREDIT, platformAccount, transfer } from "./service.ts";
+import { CREDIT, platformAccount, post, transfer } from "./service.ts";
 
 const { creditLots, creditPacks, ledgerAccounts, users } = schema;
 
@@ -14,6 +22,8 @@ export interface GrantCredits {
   learnerId: string;
   sessions: number;
   validityDays: number;
+  /** what one credit of the lot pays for; the pack's session length (default 60) */
+  sessionMinutes?: number;
   packId?: string | null;
   grantedBy?: string | null;
   /** what the learner's history says; defaults to "N session credits" */
@@ -28,31 +38,87 @@ export interface GrantCredits {
  */
 export async function openCreditLot(tx: DbOrTx, grant: GrantCredits) {
   const now = grant.now ?? new Date();
-  const expiresAt = new Date(now.getTime() + grant.validityDays * 24 * 60 * 60 * 1000);
-  const [account] = await tx
-    .insert(schema.ledgerAccounts)
-    .values({ ownerId: grant.learnerId, kind: "credit_lot", currency: CREDIT })
-    .returning({ id: schema.ledgerAccounts.id });
-  if (!account) throw new Error("credit lot account insert returned nothing");
-  const [lot] = await tx
-    .insert(schema.creditLots)
-    .values({
-      learnerId: grant.learnerId,
-      packId: grant.packId ?? null,
-      accountId: account.id,
-      sessions: grant.sessions,
-      expiresAt,
-      grantedBy: grant.grantedBy ?? null,
-    })
-    .returning();
-  if (!lot) throw new Error("credit lot insert returned nothing");
-  await transfer(tx, await platformAccount(tx, "credit_issuance", CREDIT), account.id, grant.sessions, CREDIT, {
+  const lot = await insertLot(tx, {
+    learnerId: grant.learnerId,
+    packId: grant.packId ?? null,
+    sessions: grant.sessions,
+    sessionMinutes: grant.sessionMinutes ?? TUTORING_POLICY.defaultSessionMinutes,
+    expiresAt: new Date(now.getTime() + grant.validityDays * DAY_MS),
+    grantedBy: grant.grantedBy ?? null,
+  });
+  await transfer(tx, await platformAccount(tx, "credit_issuance", CREDIT), lot.accountId, grant.sessions, CREDIT, {
     kind: "credit.grant",
     description: grant.description ?? `${grant.sessions} session credits`,
     actorId: grant.grantedBy ?? null,
     reference: { type: "credit_lot", id: lot.id },
   });
   return lot;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A new, empty lot with its own ledger account. */
+async function insertLot(tx: DbOrTx, values: Omit<typeof creditLots.$inferInsert, "accountId">) {
+  const [account] = await tx
+    .insert(ledgerAccounts)
+    .values({ ownerId: values.learnerId, kind: "credit_lot", currency: CREDIT })
+    .returning({ id: ledgerAccounts.id });
+  if (!account) throw new Error("credit lot account insert returned nothing");
+  const [lot] = await tx
+    .insert(creditLots)
+    .values({ ...values, accountId: account.id })
+    .returning();
+  if (!lot) throw new Error("credit lot insert returned nothing");
+  return lot;
+}
+
+export interface CreditReturn {
+  /** the lot the credits were reserved from */
+  lotId: string;
+  credits: number;
+  description: string;
+  actorId: string | null;
+  reference: { type: string; id: string };
+  now: Date;
+  /** guarantee the returned credits stay usable at least this many days from `now` */
+  minValidityDays?: number;
+}
+
+/**
+ * Moves reserved credits back to the learner: into the lot they came from, or, when a validity is
+ * guaranteed and that lot has expired or ends sooner, into a new lot (same pack and session
+ * length) that expires then. Either way in the caller's transaction, so the expiry sweep can never
+ * take a credit that was just returned. Returns the lot that received them.
+ */
+export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
+  const [lot] = await tx.select().from(creditLots).where(eq(creditLots.id, r.lotId));
+  if (!lot) throw new Error(`credit lot ${r.lotId} missing`);
+  const validUntil = r.minValidityDays === undefined ? null : new Date(r.now.getTime() + r.minValidityDays * DAY_MS);
+  const target =
+    validUntil && lot.expiresAt < validUntil
+      ? await insertLot(tx, {
+          learnerId: lot.learnerId,
+          packId: lot.packId,
+          sessions: r.credits,
+          sessionMinutes: lot.sessionMinutes,
+          expiresAt: validUntil,
+          grantedBy: r.actorId,
+        })
+      : lot;
+  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
+  // The user's account first, like every session posting, so concurrent transactions lock in one order.
+  await post(tx, {
+    kind: "credit.refund",
+    description: r.description,
+    actorId: r.actorId,
+    reference: r.reference,
+    metadata: target.id === lot.id ? undefined : { fromLotId: lot.id, expiresAt: target.expiresAt.toISOString() },
+    entries: [
+      { accountId: target.accountId, amount: r.credits, currency: CREDIT },
+      { accountId: reserved, amount: -r.credits, currency: CREDIT },
+    ],
+  });
+  return target;
 }
 
 // Packs
@@ -153,7 +219,7 @@ async function changePack(
   db: Db,
   actor: AdminActor,
   packId: string,
-  action: string,
+  action: AuditAction,
   fields: Partial<Omit<PackRow, "id" | "createdAt" | "updatedAt">>,
 ) {
   await db.transaction(async (tx) => {
@@ -196,6 +262,7 @@ export async function grantPack(db: Db, actor: AdminActor, input: GrantPackInput
       learnerId: learner.id,
       sessions: pack.sessions,
       validityDays: pack.validityDays,
+      sessionMinutes: pack.sessionMinutes,
       packId: pack.id,
       grantedBy: actor.id,
       description: `${pack.name}: ${pack.sessions} session credits`,
@@ -210,6 +277,7 @@ export async function grantPack(db: Db, actor: AdminActor, input: GrantPackInput
         packId: pack.id,
         packName: pack.name,
         sessions: lot.sessions,
+        sessionMinutes: lot.sessionMinutes,
         expiresAt: lot.expiresAt,
       },
       ipAddress: actor.ip,
@@ -236,8 +304,9 @@ export async function creditBalance(db: DbOrTx, learnerId: string, now = new Dat
       packId: creditLots.packId,
       packName: creditPacks.name,
       sessions: creditLots.sessions,
+      sessionMinutes: creditLots.sessionMinutes,
       remaining: ledgerAccounts.balance,
-      reserved: sql<number>`(select count(*)::int from ${schema.tutoringSessions} s
+      reserved: sql<number>`(select coalesce(sum(s.credits), 0)::int from ${schema.tutoringSessions} s
         where s.credit_lot_id = ${creditLots.id} and s.credit_outcome = 'reserved')`,
       expiresAt: creditLots.expiresAt,
       expiredAt: creditLots.expiredAt,

@@ -169,6 +169,8 @@ describe("payroll", () => {
         bookedRatesMinor: [2000],
         currentRateMinor: null,
         currentRateCurrency: null,
+        reversals: 0,
+        reversedMinor: 0,
         owedMinor: 4000,
       },
       {
@@ -182,6 +184,8 @@ describe("payroll", () => {
         bookedRatesMinor: [500000],
         currentRateMinor: 3500,
         currentRateCurrency: "USD",
+        reversals: 0,
+        reversedMinor: 0,
         owedMinor: 250000,
       },
       {
@@ -195,12 +199,32 @@ describe("payroll", () => {
         bookedRatesMinor: [3000, 3200],
         currentRateMinor: 3500,
         currentRateCurrency: "USD",
+        reversals: 0,
+        reversedMinor: 0,
         owedMinor: 3000 + 4500 + 2400,
       },
     ]);
     expect(report.totals).toEqual([
-      { currency: "NGN", teachers: 1, sessions: 1, minutes: 30, hours: 0.5, owedMinor: 250000 },
-      { currency: "USD", teachers: 2, sessions: 4, minutes: 315, hours: 5.25, owedMinor: 13900 },
+      {
+        currency: "NGN",
+        teachers: 1,
+        sessions: 1,
+        minutes: 30,
+        hours: 0.5,
+        reversals: 0,
+        reversedMinor: 0,
+        owedMinor: 250000,
+      },
+      {
+        currency: "USD",
+        teachers: 2,
+        sessions: 4,
+        minutes: 315,
+        hours: 5.25,
+        reversals: 0,
+        reversedMinor: 0,
+        owedMinor: 13900,
+      },
     ]);
 
     // The whole history: the postings either side of the range count too.
@@ -225,10 +249,10 @@ describe("payroll", () => {
     );
     expect(csv).toBe(
       [
-        "Teacher,Email,Currency,Sessions,Hours,Hourly rates at booking,Amount owed",
-        "Ada Lovelace,ada@example.com,USD,1,2.00,20.00,40.00",
-        '"Smith, ""Jo""",smith@example.com,NGN,1,0.50,5000.00,2500.00',
-        '"Smith, ""Jo""",smith@example.com,USD,3,3.25,30.00; 32.00,99.00',
+        "Teacher,Email,Currency,Sessions,Hours,Hourly rates at booking,Reversals,Amount reversed,Amount owed",
+        "Ada Lovelace,ada@example.com,USD,1,2.00,20.00,0,0.00,40.00",
+        '"Smith, ""Jo""",smith@example.com,NGN,1,0.50,5000.00,0,0.00,2500.00',
+        '"Smith, ""Jo""",smith@example.com,USD,3,3.25,30.00; 32.00,0,0.00,99.00',
         "",
       ].join("\r\n"),
     );

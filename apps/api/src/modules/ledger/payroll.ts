@@ -2,6 +2,7 @@ import {
   type ListTeachersInput,
   type PayrollRangeInput,
   type SetTeacherRateInput,
+  TUTORING_POLICY,
   toMajorUnits,
 } from "@lectern/api-contract";
 import type { Db } from "@lectern/db";
@@ -15,6 +16,8 @@ const { teacherProfiles, tutoringSessions, users } = schema;
 
 /** The ledger transaction kind that pays a teacher for a completed session. */
 export const EARNINGS_POST = "earnings.post";
+/** The ledger transaction kind that takes that pay back when an admin reverses the session. */
+export const EARNINGS_REVERSE = "earnings.reverse";
 /** The teacher-owned account (one per currency) their earnings are credited to. */
 export const TEACHER_EARNINGS = "teacher_earnings";
 
@@ -60,6 +63,12 @@ export async function listTeachers(db: Db, input: ListTeachersInput) {
 
 /** Sets a teacher's hourly rate (new bookings snapshot it), creating their profile if needed; audited. */
 export async function setTeacherRate(db: Db, actor: AdminActor, input: SetTeacherRateInput) {
+  const max = TUTORING_POLICY.maxHourlyRateMinor[input.rateCurrency];
+  if (input.hourlyRateMinor > max)
+    throw new AppError(
+      "RATE_TOO_HIGH",
+      `An hourly rate in ${input.rateCurrency} can be at most ${toMajorUnits(max, input.rateCurrency)}`,
+    );
   await db.transaction(async (tx) => {
     // The user row lock serializes rate changes for one teacher, so `before` is exact.
     const [teacher] = await tx
@@ -109,14 +118,19 @@ export interface PayrollRow {
   bookedRatesMinor: number[];
   currentRateMinor: number | null;
   currentRateCurrency: string | null;
-  /** the sum of the teacher's earnings postings in the range, in minor units */
+  /** sessions whose pay was taken back in the range (an admin reversed them) */
+  reversals: number;
+  /** what those reversals took back, in minor units (zero or negative) */
+  reversedMinor: number;
+  /** the sum of the teacher's earnings postings and reversals in the range, in minor units */
   owedMinor: number;
 }
 
 /**
  * What each teacher earned in [from, to) per currency, from the ledger: the teacher_earnings
- * entries of `earnings.post` transactions created in the range, with the sessions they reference
- * for hours and rates.
+ * entries of `earnings.post` and `earnings.reverse` transactions created in the range, with the
+ * sessions they reference for hours and rates. Sessions and hours count the sessions paid in the
+ * range; a reversal shows as its own count and negative amount, and lowers what is owed.
  */
 export async function payrollReport(db: Db, range: PayrollRangeInput) {
   const result = await db.execute<{
@@ -129,29 +143,38 @@ export async function payrollReport(db: Db, range: PayrollRangeInput) {
     booked_rates: string[] | null;
     current_rate: string | null;
     current_currency: string | null;
+    reversals: number;
+    reversed: string;
     owed: string;
   }>(sql`
     with postings as (
-      select a.owner_id as teacher_id, e.currency, t.reference_type, t.reference_id, sum(e.amount) as amount
+      select a.owner_id as teacher_id, e.currency, t.kind, t.reference_type, t.reference_id, sum(e.amount) as amount
       from ${schema.ledgerTransactions} t
       join ${schema.ledgerEntries} e on e.transaction_id = t.id
       join ${schema.ledgerAccounts} a on a.id = e.account_id and a.kind = ${TEACHER_EARNINGS}
-      where t.kind = ${EARNINGS_POST}
+      where t.kind in (${EARNINGS_POST}, ${EARNINGS_REVERSE})
         and t.created_at >= ${range.from.toISOString()}::timestamptz
         and t.created_at < ${range.to.toISOString()}::timestamptz
-      group by a.owner_id, e.currency, t.id, t.reference_type, t.reference_id
+      group by a.owner_id, e.currency, t.id, t.kind, t.reference_type, t.reference_id
     ), per_session as (
-      select p.teacher_id, p.currency, s.id as session_id, s.duration_minutes, s.hourly_rate_minor,
+      select p.teacher_id, p.currency, s.id as session_id, s.hourly_rate_minor,
+        -- the minutes paid: the length, at most what the learner's credits paid for
+        least(s.duration_minutes, coalesce(s.paid_minutes, s.duration_minutes)) as duration_minutes,
+        bool_or(p.kind = ${EARNINGS_POST}) as paid,
+        bool_or(p.kind = ${EARNINGS_REVERSE}) as reversed,
+        coalesce(sum(p.amount) filter (where p.kind = ${EARNINGS_REVERSE}), 0) as reversed_amount,
         sum(p.amount) as amount
       from postings p
       left join ${tutoringSessions} s on p.reference_type = 'tutoring_session' and s.id::text = p.reference_id
       group by p.teacher_id, p.currency, s.id, s.duration_minutes, s.hourly_rate_minor
     )
     select ps.teacher_id, u.name, u.email, ps.currency,
-      count(ps.session_id)::int as sessions,
-      coalesce(sum(ps.duration_minutes), 0)::int as minutes,
-      array_remove(array_agg(distinct ps.hourly_rate_minor::text), null) as booked_rates,
+      count(ps.session_id) filter (where ps.paid)::int as sessions,
+      coalesce(sum(ps.duration_minutes) filter (where ps.paid), 0)::int as minutes,
+      array_remove(array_agg(distinct ps.hourly_rate_minor::text) filter (where ps.paid), null) as booked_rates,
       tp.hourly_rate_minor::text as current_rate, tp.rate_currency as current_currency,
+      count(*) filter (where ps.reversed)::int as reversals,
+      sum(ps.reversed_amount)::text as reversed,
       sum(ps.amount)::text as owed
     from per_session ps
     join ${users} u on u.id = ps.teacher_id
@@ -169,11 +192,21 @@ export async function payrollReport(db: Db, range: PayrollRangeInput) {
     bookedRatesMinor: (r.booked_rates ?? []).map(Number).sort((a, b) => a - b),
     currentRateMinor: r.current_rate === null ? null : Number(r.current_rate),
     currentRateCurrency: r.current_currency,
+    reversals: r.reversals,
+    reversedMinor: Number(r.reversed),
     owedMinor: Number(r.owed),
   }));
   const totals = new Map<
     string,
-    { currency: string; teachers: number; sessions: number; minutes: number; owedMinor: number }
+    {
+      currency: string;
+      teachers: number;
+      sessions: number;
+      minutes: number;
+      reversals: number;
+      reversedMinor: number;
+      owedMinor: number;
+    }
   >();
   for (const row of rows) {
     const total = totals.get(row.currency) ?? {
@@ -181,11 +214,15 @@ export async function payrollReport(db: Db, range: PayrollRangeInput) {
       teachers: 0,
       sessions: 0,
       minutes: 0,
+      reversals: 0,
+      reversedMinor: 0,
       owedMinor: 0,
     };
     total.teachers += 1;
     total.sessions += row.sessions;
     total.minutes += row.minutes;
+    total.reversals += row.reversals;
+    total.reversedMinor += row.reversedMinor;
     total.owedMinor += row.owedMinor;
     totals.set(row.currency, total);
   }
@@ -201,7 +238,17 @@ export async function payrollReport(db: Db, range: PayrollRangeInput) {
 
 const toHours = (minutes: number) => Math.round((minutes / 60) * 100) / 100;
 
-const CSV_HEADER = ["Teacher", "Email", "Currency", "Sessions", "Hours", "Hourly rates at booking", "Amount owed"];
+const CSV_HEADER = [
+  "Teacher",
+  "Email",
+  "Currency",
+  "Sessions",
+  "Hours",
+  "Hourly rates at booking",
+  "Reversals",
+  "Amount reversed",
+  "Amount owed",
+];
 
 /** The payroll report as an RFC 4180 CSV (CRLF lines, a header row), amounts in major units. */
 export async function payrollCsv(db: Db, range: PayrollRangeInput) {
@@ -215,6 +262,8 @@ export async function payrollCsv(db: Db, range: PayrollRangeInput) {
       String(r.sessions),
       r.hours.toFixed(2),
       r.bookedRatesMinor.map((rate) => toMajorUnits(rate, r.currency)).join("; "),
+      String(r.reversals),
+      toMajorUnits(r.reversedMinor, r.currency),
       toMajorUnits(r.owedMinor, r.currency),
     ]),
   ];

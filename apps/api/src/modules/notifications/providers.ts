@@ -7,6 +7,8 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html: string;
+  /** A calendar invitation (text/calendar), attached. */
+  ics?: string;
 }
 
 /** Where emails go: a real SMTP server, or nowhere but the outbox table and the log. */
@@ -21,8 +23,14 @@ export function createEmailProvider(env: Pick<Env, "SMTP_URL" | "EMAIL_FROM">, l
     const transport = nodemailer.createTransport(env.SMTP_URL);
     return {
       kind: "smtp",
-      async send(email) {
-        await transport.sendMail({ from: env.EMAIL_FROM, ...email });
+      async send({ ics, ...email }) {
+        // METHOD (REQUEST / CANCEL) tells the mail client whether to add or remove the event.
+        const method = ics?.match(/^METHOD:(\w+)/m)?.[1] ?? "PUBLISH";
+        await transport.sendMail({
+          from: env.EMAIL_FROM,
+          ...email,
+          ...(ics ? { icalEvent: { method, filename: "session.ics", content: ics } } : {}),
+        });
         return "sent";
       },
     };

@@ -1,36 +1,65 @@
 import type { ListOutboxInput, Locale } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
-import { and, count, desc, eq, ilike } from "drizzle-orm";
+import { and, count, desc, eq, ilike, lt } from "drizzle-orm";
 import { addJob } from "../../jobs/queue.ts";
 import type { Logger } from "../../logger.ts";
 import type { EmailProvider } from "./providers.ts";
-import { type EmailTemplate, renderEmail } from "./templates.ts";
+import { type EmailTemplate, isSecretTemplate, renderEmail } from "./templates.ts";
 
 export const DELIVER_EMAIL_TASK = "email.deliver";
+export const PURGE_OUTBOX_TASK = "email.purgeOutbox";
 const MAX_ATTEMPTS = 8;
+
+export interface EnqueueOptions {
+  /**
+   * Whether email is really delivered (SMTP_URL set); required for secret-bearing templates.
+   * With SMTP the outbox keeps a redacted copy and the real text rides only in the delivery job's
+   * payload, which graphile-worker deletes when the job ends. Without SMTP (local mode) the outbox
+   * is the only inbox, so it keeps the link readable.
+   */
+  smtp?: boolean;
+  /** A calendar invitation (text/calendar), kept with the row and attached when sent. */
+  ics?: string;
+}
+
+/** The real bodies of a redacted email, carried by its job. */
+export interface SecretBodies {
+  text: string;
+  html: string;
+}
 
 /** Writes the email to the outbox and enqueues its delivery, both in the caller's transaction. */
 export async function enqueueEmail(
   tx: DbOrTx,
   recipient: { userId?: string | null; email: string; locale?: string | null },
   email: EmailTemplate,
+  options: EnqueueOptions = {},
 ): Promise<string> {
   const locale: Locale = recipient.locale === "ar" ? "ar" : "en";
+  const secret = isSecretTemplate(email.template);
+  if (secret && options.smtp === undefined) throw new Error(`${email.template} needs to know whether SMTP is set`);
+  const redact = secret && options.smtp === true;
   const rendered = renderEmail(locale, email);
+  const stored = redact ? renderEmail(locale, email, { redact }) : rendered;
   const [row] = await tx
     .insert(schema.emailOutbox)
     .values({
       userId: recipient.userId ?? null,
       toAddress: recipient.email,
       template: email.template,
-      subject: rendered.subject,
-      textBody: rendered.text,
-      htmlBody: rendered.html,
+      subject: stored.subject,
+      textBody: stored.text,
+      htmlBody: stored.html,
+      redacted: redact,
+      ics: options.ics ?? null,
     })
     .returning({ id: schema.emailOutbox.id });
   if (!row) throw new Error("outbox insert returned nothing");
-  await addJob(tx, DELIVER_EMAIL_TASK, { outboxId: row.id }, { maxAttempts: MAX_ATTEMPTS });
+  const payload = redact
+    ? { outboxId: row.id, secret: { text: rendered.text, html: rendered.html } }
+    : { outboxId: row.id };
+  await addJob(tx, DELIVER_EMAIL_TASK, payload, { maxAttempts: MAX_ATTEMPTS });
   return row.id;
 }
 
@@ -41,15 +70,27 @@ export async function deliverEmail(
   logger: Logger,
   outboxId: string,
   attempt: { number: number; max: number },
+  secret?: SecretBodies,
 ): Promise<void> {
   const email = await db.query.emailOutbox.findFirst({ where: eq(schema.emailOutbox.id, outboxId) });
   if (email?.status !== "queued") return; // already handled: a retry must not resend
+  if (email.redacted && (!secret || provider.kind !== "smtp")) {
+    // The real link lives only in the job (gone if re-added by hand) and only SMTP may carry it.
+    const lastError = secret ? "redacted email needs SMTP to be delivered" : "redacted email without its content";
+    await db
+      .update(schema.emailOutbox)
+      .set({ status: "failed", attempts: email.attempts + 1, lastError })
+      .where(eq(schema.emailOutbox.id, outboxId));
+    logger.warn({ outboxId }, lastError);
+    return;
+  }
   try {
     const status = await provider.send({
       to: email.toAddress,
       subject: email.subject,
-      text: email.textBody,
-      html: email.htmlBody,
+      text: secret?.text ?? email.textBody,
+      html: secret?.html ?? email.htmlBody,
+      ...(email.ics ? { ics: email.ics } : {}),
     });
     await db
       .update(schema.emailOutbox)
@@ -66,13 +107,38 @@ export async function deliverEmail(
       })
       .where(eq(schema.emailOutbox.id, outboxId));
     logger.warn({ err: error, outboxId, attempt: attempt.number }, "email delivery failed");
-    throw error;
+    // The outbox row records the failure; ending the job on its last attempt (instead of leaving
+    // a permanently failed job) also drops the secret a redacted email's payload carries.
+    if (!finalAttempt) throw error;
   }
 }
 
-export async function listOutbox(db: DbOrTx, input: ListOutboxInput) {
+/** Deletes outbox rows older than the retention period (a daily job). */
+export async function purgeOutbox(db: DbOrTx, retentionDays: number, now = new Date()) {
+  const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000);
+  const deleted = await db
+    .delete(schema.emailOutbox)
+    .where(lt(schema.emailOutbox.createdAt, cutoff))
+    .returning({ id: schema.emailOutbox.id });
+  return { deleted: deleted.length };
+}
+
+/** What the console shows instead of the body of a secret-bearing email meant for another admin. */
+const WITHHELD_FOR_ADMIN =
+  "[This email carries a sign-in or password link for an admin account. It is shown only to that admin.]";
+
+/**
+ * The outbox as the console lists it. Even where links are kept readable (no SMTP: local use), the
+ * secret links of emails to the admins in `withholdSecretsFor` are withheld, so no admin can reset
+ * another admin's password and read the link here.
+ */
+export async function listOutbox(
+  db: DbOrTx,
+  input: ListOutboxInput,
+  withholdSecretsFor: ReadonlySet<string> = new Set(),
+) {
   const where = input.to ? ilike(schema.emailOutbox.toAddress, containsPattern(input.to)) : undefined;
-  const [items, [total]] = await Promise.all([
+  const [rows, [total]] = await Promise.all([
     db
       .select()
       .from(schema.emailOutbox)
@@ -82,5 +148,10 @@ export async function listOutbox(db: DbOrTx, input: ListOutboxInput) {
       .offset((input.page - 1) * input.pageSize),
     db.select({ value: count() }).from(schema.emailOutbox).where(and(where)),
   ]);
+  const items = rows.map((row) =>
+    row.userId && withholdSecretsFor.has(row.userId) && isSecretTemplate(row.template as EmailTemplate["template"])
+      ? { ...row, textBody: WITHHELD_FOR_ADMIN, htmlBody: `<p>${WITHHELD_FOR_ADMIN}</p>`, redacted: true }
+      : row,
+  );
   return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
 }

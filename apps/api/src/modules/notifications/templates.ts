@@ -6,7 +6,31 @@ export type EmailTemplate =
   | { template: "password-changed"; name: string }
   /** `when` is already formatted in the recipient's time zone and language. */
   | { template: "session-reminder"; name: string; withName: string; when: string; minutesBefore: number; url?: string }
-  | { template: "session-cancelled"; name: string; withName: string; when: string };
+  | { template: "session-booked"; name: string; withName: string; when: string; url?: string }
+  | { template: "session-rescheduled"; name: string; withName: string; when: string; previousWhen: string }
+  | { template: "session-cancelled"; name: string; withName: string; when: string }
+  /** session lifecycle: no-shows, disputes, reversals */
+  | { template: "session-learner-absent"; name: string; withName: string; when: string }
+  | { template: "session-teacher-absent-reported"; name: string; withName: string; when: string }
+  | {
+      template: "session-dispute-resolved";
+      name: string;
+      withName: string;
+      when: string;
+      resolution: "refund" | "complete";
+      note: string;
+    }
+  | { template: "session-reversed"; name: string; withName: string; when: string; reason: string };
+
+/** Templates whose link is a secret (a token that signs in or sets a password). */
+export const SECRET_TEMPLATES = ["verify-email", "reset-password"] as const;
+export const isSecretTemplate = (t: EmailTemplate["template"]) => (SECRET_TEMPLATES as readonly string[]).includes(t);
+
+/** What the stored copy shows instead of a secret link when the real one goes out by SMTP. */
+export const REDACTED_LINK: Record<Locale, string> = {
+  en: "[link sent by email]",
+  ar: "[أُرسل الرابط بالبريد الإلكتروني]",
+};
 
 export interface RenderedEmail {
   subject: string;
@@ -61,10 +85,51 @@ const COPY: Record<Locale, Copies> = {
         }`,
       action: "Join the session",
     },
+    "session-booked": {
+      subject: (e) => `Session booked with ${e.withName}`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `Your Lectern session with ${e.withName} is booked for ${e.when}. The attached invitation adds it to your calendar.`,
+      action: "Join the session",
+    },
+    "session-rescheduled": {
+      subject: (e) => `Your session with ${e.withName} was moved`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `Your Lectern session with ${e.withName} moved from ${e.previousWhen} to ${e.when}. The attached invitation updates your calendar.`,
+    },
     "session-cancelled": {
       subject: (e) => `Your session with ${e.withName} was cancelled`,
       greeting: (n) => `Hello ${n},`,
       body: (e) => `Your Lectern session with ${e.withName} on ${e.when} was cancelled.`,
+    },
+    "session-learner-absent": {
+      subject: (e) => `You were marked absent from your session with ${e.withName}`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `${e.withName} marked you absent from your Lectern session on ${e.when}, so the session's credit was used. If you were there and your teacher was not, report it from the session page within 24 hours of its end.`,
+    },
+    "session-teacher-absent-reported": {
+      subject: (e) => `${e.withName} reported that you missed your session`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `${e.withName} reported that you did not come to your Lectern session on ${e.when}. An admin will look into it and decide; you will hear from us.`,
+    },
+    "session-dispute-resolved": {
+      subject: (e) => `Decision on your session with ${e.withName}`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `${
+          e.resolution === "refund"
+            ? `An admin reviewed the report about your Lectern session with ${e.withName} on ${e.when}: the learner's credit was returned and the session does not count.`
+            : `An admin reviewed the report about your Lectern session with ${e.withName} on ${e.when}: the session counts as completed.`
+        } Note: ${e.note}`,
+    },
+    "session-reversed": {
+      subject: (e) => `Your session with ${e.withName} was reversed`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `An admin reversed your completed Lectern session with ${e.withName} on ${e.when}: the learner's credit was returned and the teacher's pay for it was taken back. Reason: ${e.reason}`,
     },
   },
   ar: {
@@ -94,24 +159,71 @@ const COPY: Record<Locale, Copies> = {
         }`,
       action: "انضم إلى الجلسة",
     },
+    "session-booked": {
+      subject: (e) => `تم حجز جلسة مع ${e.withName}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) => `تم حجز جلستك في ليكترن مع ${e.withName} في ${e.when}. تضيفها الدعوة المرفقة إلى تقويمك.`,
+      action: "انضم إلى الجلسة",
+    },
+    "session-rescheduled": {
+      subject: (e) => `تم نقل جلستك مع ${e.withName}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `نُقلت جلستك في ليكترن مع ${e.withName} من ${e.previousWhen} إلى ${e.when}. تحدّث الدعوة المرفقة تقويمك.`,
+    },
     "session-cancelled": {
       subject: (e) => `أُلغيت جلستك مع ${e.withName}`,
       greeting: (n) => `مرحبًا ${n}،`,
       body: (e) => `أُلغيت جلستك في ليكترن مع ${e.withName} المقررة في ${e.when}.`,
     },
+    "session-learner-absent": {
+      subject: (e) => `سُجّل غيابك عن جلستك مع ${e.withName}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `سجّل ${e.withName} غيابك عن جلستك في ليكترن في ${e.when}، لذا استُخدم رصيد الجلسة. إن كنت حاضرًا ولم يحضر المعلّم، فأبلغ عن ذلك من صفحة الجلسة خلال 24 ساعة من انتهائها.`,
+    },
+    "session-teacher-absent-reported": {
+      subject: (e) => `أبلغ ${e.withName} أنك لم تحضر الجلسة`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `أبلغ ${e.withName} أنك لم تحضر جلستك في ليكترن في ${e.when}. سيراجع أحد المسؤولين الأمر ويتخذ القرار، وسنبلغك به.`,
+    },
+    "session-dispute-resolved": {
+      subject: (e) => `القرار بشأن جلستك مع ${e.withName}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `${
+          e.resolution === "refund"
+            ? `راجع أحد المسؤولين البلاغ عن جلستك في ليكترن مع ${e.withName} في ${e.when}: أُعيد رصيد المتعلّم ولا تُحتسب الجلسة.`
+            : `راجع أحد المسؤولين البلاغ عن جلستك في ليكترن مع ${e.withName} في ${e.when}: تُحتسب الجلسة مكتملة.`
+        } ملاحظة: ${e.note}`,
+    },
+    "session-reversed": {
+      subject: (e) => `أُلغي احتساب جلستك مع ${e.withName}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `ألغى أحد المسؤولين احتساب جلستك المكتملة في ليكترن مع ${e.withName} في ${e.when}: أُعيد رصيد المتعلّم واستُرد أجر المعلّم عنها. السبب: ${e.reason}`,
+    },
   },
 };
 
-export function renderEmail(locale: Locale, email: EmailTemplate): RenderedEmail {
+/** With `redact`, the link is replaced by a placeholder (the stored copy of a secret-bearing email). */
+export function renderEmail(locale: Locale, email: EmailTemplate, options: { redact?: boolean } = {}): RenderedEmail {
   const copy = COPY[locale][email.template] as Copy;
   const subject = typeof copy.subject === "function" ? copy.subject(email) : copy.subject;
   const body = typeof copy.body === "function" ? copy.body(email) : copy.body;
   const url = "url" in email ? email.url : undefined;
   const dir = locale === "ar" ? "rtl" : "ltr";
-  const text = [copy.greeting(email.name), "", body, ...(url ? ["", url] : [])].join("\n");
+  const shown = url && options.redact ? REDACTED_LINK[locale] : url;
+  const text = [copy.greeting(email.name), "", body, ...(shown ? ["", shown] : [])].join("\n");
+  const link = !url
+    ? ""
+    : options.redact
+      ? `<p>${escapeHtml(REDACTED_LINK[locale])}</p>`
+      : copy.action
+        ? `<p><a href="${escapeHtml(url)}">${escapeHtml(copy.action)}</a></p>`
+        : "";
   const html = `<div dir="${dir}" style="font-family:sans-serif;line-height:1.5">
-<p>${escapeHtml(copy.greeting(email.name))}</p><p>${escapeHtml(body)}</p>${
-    url && copy.action ? `<p><a href="${escapeHtml(url)}">${escapeHtml(copy.action)}</a></p>` : ""
-  }</div>`;
+<p>${escapeHtml(copy.greeting(email.name))}</p><p>${escapeHtml(body)}</p>${link}</div>`;
   return { subject, text, html };
 }

@@ -1,18 +1,23 @@
-import { TUTORING_POLICY } from "@lectern/api-contract";
 import { schema } from "@lectern/db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
 import { reportSession } from "./sessions.ts";
-import { creditBalance, grantCredits, jobsWithKeyPrefix, ledgerInvariants, person, setTeacherRate } from "./testing.ts";
+import {
+  creditBalance,
+  grantCredits,
+  jobsWithKeyPrefix,
+  ledgerInvariants,
+  person,
+  setTeacherRate,
+  slotIn,
+} from "./testing.ts";
 
 const t = await useTestApp();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const STEP = TUTORING_POLICY.slotStepMinutes * MINUTE;
-const slotIn = (hours: number) => new Date(Math.ceil((Date.now() + hours * HOUR) / STEP) * STEP);
 
 const auditOf = (action: string, targetId: string) =>
   t.db

@@ -11,6 +11,7 @@ import { and, asc, count, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle
 import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../../errors.ts";
 import { removeReminders, scheduleReminders } from "./reminders.ts";
+import { notifySessionChange } from "./session-emails.ts";
 import {
   type Actor,
   audit,
@@ -179,6 +180,8 @@ export async function adminUpdateSession(db: Db, admin: Actor, input: AdminUpdat
       .returning();
     if (!updated) throw new Error("session update returned nothing");
     if (moved) await scheduleReminders(tx, updated, now);
+    if (moved || reassigned)
+      await notifySessionChange(tx, row.id, { kind: "rescheduled", previousStartsAt: row.startsAt }, now);
     const before = Object.fromEntries(Object.keys(patch).map((k) => [k, auditValue(row[k as keyof typeof row])]));
     const after = Object.fromEntries(
       Object.keys(patch).map((k) => [k, auditValue(updated[k as keyof typeof updated])]),

@@ -70,6 +70,30 @@ async function session(w: World, kind: "booked" | "started" | "completed") {
   return row;
 }
 
+let recent = 0;
+/** A one-minute session that started a little while ago (no-show window open), different on every call. */
+async function recentSession(w: World, dispute: { reportedAt?: Date } = {}) {
+  recent += 1;
+  const startsAt = new Date(Date.now() - 30 * MINUTE - recent * 2 * MINUTE);
+  const [row] = await t.db
+    .insert(schema.tutoringSessions)
+    .values({
+      teacherId: w.teacher.user.id,
+      learnerId: w.learner.user.id,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + MINUTE),
+      durationMinutes: 1,
+      hourlyRateMinor: 0,
+      rateCurrency: "USD",
+      creditOutcome: "none",
+      teacherAbsentReportedAt: dispute.reportedAt ?? null,
+      createdBy: w.admin.user.id,
+    })
+    .returning();
+  if (!row) throw new Error("no session");
+  return row;
+}
+
 let dateCounter = 0;
 const futureDate = () => {
   dateCounter += 1;
@@ -179,6 +203,12 @@ const cases: Record<string, Case> = {
     others: ownData,
     expectOwnerResult: (d) => expect(d.total).toBeGreaterThan(0),
   },
+  "tutoring.sessions.cancelled": {
+    owner: "learner",
+    input: () => ({}),
+    others: ownData,
+    expectOwnerResult: (d) => expect(d.items.every((s: Data) => s.status === "cancelled")).toBe(true),
+  },
   "tutoring.sessions.get": {
     owner: "learner",
     input: async (w) => ({ sessionId: (await session(w, "booked")).id }),
@@ -222,6 +252,25 @@ const cases: Record<string, Case> = {
     others: asTeacherOnly,
     expectOwnerResult: (d) => expect(d).toMatchObject({ meetingUrl: "https://meet.example.com/m" }),
   },
+  "tutoring.sessions.markLearnerAbsent": {
+    owner: "teacher",
+    input: async (w) => ({ sessionId: (await session(w, "started")).id }),
+    others: asTeacherOnly,
+    expectOwnerResult: (d) => expect(d).toMatchObject({ status: "completed", learnerAbsentAt: expect.any(Date) }),
+  },
+  "tutoring.sessions.reportTeacherAbsent": {
+    owner: "learner",
+    input: async (w) => ({ sessionId: (await recentSession(w)).id, note: "Nobody there" }),
+    others: asLearnerOnly,
+    expectOwnerResult: (d) => expect(d).toMatchObject({ status: "booked", dispute: { open: true } }),
+  },
+  "tutoring.sessions.cost": {
+    owner: "learner",
+    input: () => ({ durationMinutes: 90 }),
+    // Each learner sees the price in their own credits.
+    others: { otherLearner: 200, otherTeacher: 403, admin: 403 },
+    expectOwnerResult: (d) => expect(d).toMatchObject({ durationMinutes: 90, credits: 2, canAfford: true }),
+  },
   "tutoring.progress": {
     owner: "learner",
     others: { otherLearner: 200, otherTeacher: 403, admin: 403 },
@@ -236,12 +285,19 @@ const cases: Record<string, Case> = {
   "tutoring.calendar.get": {
     owner: "learner",
     others: ownData,
-    expectOwnerResult: (d) => expect(d.url).toMatch(/\/calendar\/.+\.ics$/),
+    // The feed's URL is shown once, by rotate; get only says since when it exists.
+    expectOwnerResult: (d) => expect(d).toEqual({ createdAt: expect.any(Date) }),
   },
   "tutoring.calendar.rotate": {
     owner: "learner",
     others: ownData,
     expectOwnerResult: (d) => expect(d.url).toMatch(/\/calendar\/.+\.ics$/),
+  },
+  "admin.sessions.cost": {
+    owner: "admin",
+    input: (w) => ({ learnerId: w.learner.user.id, durationMinutes: 120 }),
+    others: adminOnly,
+    expectOwnerResult: (d) => expect(d).toMatchObject({ credits: 2, canAfford: true }),
   },
   "admin.sessions.list": {
     owner: "admin",
@@ -279,6 +335,35 @@ const cases: Record<string, Case> = {
     others: adminOnly,
     expectOwnerResult: (d) => expect(d).toMatchObject({ status: "cancelled", cancelledBy: "admin" }),
   },
+  "admin.sessions.reverse": {
+    owner: "admin",
+    input: async (w) => ({ sessionId: (await session(w, "completed")).id, reason: "matrix" }),
+    others: adminOnly,
+    expectOwnerResult: (d) => expect(d).toMatchObject({ status: "cancelled", reversal: { reason: "matrix" } }),
+  },
+  "admin.sessions.disputes": {
+    owner: "admin",
+    input: async (w) => {
+      await recentSession(w, { reportedAt: new Date() });
+      return {};
+    },
+    others: adminOnly,
+    expectOwnerResult: (d, w) =>
+      expect(d.items).toContainEqual(
+        expect.objectContaining({ learner: expect.objectContaining({ email: w.learner.email }) }),
+      ),
+  },
+  "admin.sessions.resolveDispute": {
+    owner: "admin",
+    input: async (w) => ({
+      sessionId: (await recentSession(w, { reportedAt: new Date() })).id,
+      resolution: "complete",
+      note: "matrix",
+    }),
+    others: adminOnly,
+    expectOwnerResult: (d) =>
+      expect(d).toMatchObject({ status: "completed", dispute: { open: false, resolution: "complete" } }),
+  },
   "admin.sessions.delete": {
     owner: "admin",
     input: async (w) => ({ sessionId: (await session(w, "booked")).id }),
@@ -306,7 +391,7 @@ beforeAll(async () => {
   });
   await grantCredits(t, world.learner.user.id, 10);
   await session(world, "completed");
-  await world.learner.agent.trpc.tutoring.calendar.get.query();
+  await world.learner.agent.trpc.tutoring.calendar.rotate.mutate();
 });
 
 /** Everything of the world's learner and teacher a refused call could have changed, and global traces. */

@@ -111,8 +111,15 @@ export async function setWeeklyAvailability(db: Db, teacherId: string, rules: Av
   return getAvailability(db, teacherId);
 }
 
-export async function addOverride(db: Db, teacherId: string, input: AddAvailabilityOverrideInput) {
+/**
+ * Adds time off or extra hours on one local date. A date before today in the teacher's zone is
+ * refused: it could change nothing, and the list (from yesterday on) would never show it.
+ */
+export async function addOverride(db: Db, teacherId: string, input: AddAvailabilityOverrideInput, now = new Date()) {
   const [row] = await db.transaction(async (tx) => {
+    const [teacher] = await tx.select({ timezone: users.timezone }).from(users).where(eq(users.id, teacherId));
+    if (input.date < localDateOf(now.getTime(), teacher?.timezone ?? "UTC"))
+      throw new AppError("DATE_IN_PAST", "That date has already passed");
     await lockAvailability(tx, teacherId);
     return tx
       .insert(availabilityOverrides)

@@ -14,6 +14,7 @@ import {
   person,
   platformBalance,
   setTeacherRate,
+  slotIn,
 } from "./testing.ts";
 
 const t = await useTestApp();
@@ -22,7 +23,6 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const STEP = TUTORING_POLICY.slotStepMinutes * MINUTE;
 /** A slot start about `hours` from now, on the half-hour grid. */
-const slotIn = (hours: number) => new Date(Math.ceil((Date.now() + hours * HOUR) / STEP) * STEP);
 
 async function teacherAvailableAlways(options: Parameters<typeof person>[2] = {}) {
   const teacher = await person(t, "teacher", options);

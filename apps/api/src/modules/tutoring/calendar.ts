@@ -1,35 +1,46 @@
-import { randomBytes } from "node:crypto";
-import type { Db } from "@lectern/db";
+import { createHash, randomBytes } from "node:crypto";
+import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, asc, eq, gt, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 
 const { calendarFeeds, tutoringSessions: S, users } = schema;
 
-/** A private iCal feed per user: the token in its URL is the only key (rotating it revokes the old URL). */
+/**
+ * A private iCal feed per user: the token in its URL is the only key (rotating it revokes the old
+ * URL). Only the token's SHA-256 is stored, so the URL is shown once, when it is made.
+ */
 
 const newToken = () => randomBytes(32).toString("base64url");
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export const feedUrl = (apiUrl: string, token: string) => `${apiUrl.replace(/\/$/, "")}/calendar/${token}.ics`;
 
-/** The user's feed, created on first use. */
-export async function getCalendarFeed(db: Db, userId: string, apiUrl: string) {
-  await db.insert(calendarFeeds).values({ userId, token: newToken() }).onConflictDoNothing();
-  const [feed] = await db.select().from(calendarFeeds).where(eq(calendarFeeds.userId, userId));
-  if (!feed) throw new Error("calendar feed missing after insert");
-  return { url: feedUrl(apiUrl, feed.token), createdAt: feed.createdAt };
+/** Whether the user has a feed, and since when (null: none); its URL cannot be read back. */
+export async function getCalendarFeed(db: Db, userId: string) {
+  const [feed] = await db
+    .select({ createdAt: calendarFeeds.createdAt })
+    .from(calendarFeeds)
+    .where(eq(calendarFeeds.userId, userId));
+  return feed ?? null;
 }
 
-/** A new secret URL; the old one answers 404 from now on. */
+/** A new secret URL, returned this once; any old one answers 404 from now on. */
 export async function rotateCalendarFeed(db: Db, userId: string, apiUrl: string) {
   const token = newToken();
+  const tokenHash = hashToken(token);
   const [feed] = await db
     .insert(calendarFeeds)
-    .values({ userId, token })
-    .onConflictDoUpdate({ target: calendarFeeds.userId, set: { token, createdAt: new Date() } })
-    .returning();
+    .values({ userId, tokenHash })
+    .onConflictDoUpdate({ target: calendarFeeds.userId, set: { tokenHash, createdAt: new Date() } })
+    .returning({ createdAt: calendarFeeds.createdAt });
   if (!feed) throw new Error("calendar feed upsert returned nothing");
-  return { url: feedUrl(apiUrl, feed.token), createdAt: feed.createdAt };
+  return { url: feedUrl(apiUrl, token), createdAt: feed.createdAt };
+}
+
+/** Deletes the user's feed (in the caller's transaction, e.g. when the account is disabled). */
+export async function revokeCalendarFeed(tx: DbOrTx, userId: string) {
+  await tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId));
 }
 
 /** RFC 5545 TEXT escaping. */
@@ -73,7 +84,11 @@ const learnerUser = alias(users, "learner_user");
 
 /** The feed's text for a token, or null for an unknown token: the user's upcoming booked sessions. */
 export async function renderCalendarFeed(db: Db, token: string, now = new Date()): Promise<string | null> {
-  const [feed] = await db.select().from(calendarFeeds).where(eq(calendarFeeds.token, token));
+  const [feed] = await db
+    .select({ userId: calendarFeeds.userId })
+    .from(calendarFeeds)
+    .innerJoin(users, eq(users.id, calendarFeeds.userId))
+    .where(and(eq(calendarFeeds.tokenHash, hashToken(token)), eq(users.banned, false)));
   if (!feed) return null;
   const rows = await db
     .select({ session: S, teacherName: teacherUser.name, learnerName: learnerUser.name })
@@ -109,7 +124,7 @@ export async function renderCalendarFeed(db: Db, token: string, now = new Date()
       `DTEND:${stamp(s.endsAt)}`,
       `SUMMARY:${escapeText(`Lectern session with ${other}`)}`,
       `DESCRIPTION:${escapeText(description)}`,
-      // URL is a URI value (no TEXT escaping); the contract only admits http(s) URLs without line breaks.
+      // URL is a URI value (no TEXT escaping); the contract only admits https URLs without line breaks.
       ...(s.meetingUrl ? [`URL:${s.meetingUrl}`, `LOCATION:${escapeText(s.meetingUrl)}`] : []),
       "STATUS:CONFIRMED",
       "END:VEVENT",

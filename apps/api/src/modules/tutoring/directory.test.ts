@@ -6,7 +6,7 @@ import { trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
 import { teacherSlots } from "./directory.ts";
 import { bookSession } from "./sessions.ts";
-import { ALWAYS, grantCredits, type Person, person } from "./testing.ts";
+import { ALWAYS, grantCredits, type Person, person, slotIn } from "./testing.ts";
 
 const t = await useTestApp();
 
@@ -14,7 +14,6 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const STEP = TUTORING_POLICY.slotStepMinutes * MINUTE;
-const slotIn = (hours: number) => new Date(Math.ceil((Date.now() + hours * HOUR) / STEP) * STEP);
 /** `hour`:00 UTC, `days` days from today. */
 const utcDay = (days: number, hour = 0, minute = 0) => {
   const d = new Date(Date.now() + days * DAY);

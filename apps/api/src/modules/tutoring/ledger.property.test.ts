@@ -35,6 +35,8 @@ const EXPECTED: ReadonlySet<ErrorCode> = new Set([
   "INSUFFICIENT_BALANCE",
   "SESSION_NOT_BOOKED",
   "SESSION_NOT_STARTED",
+  "SESSION_STARTED",
+  "REPORT_NOT_OPEN",
 ]);
 
 const slotArb = fc.nat(160);
@@ -242,6 +244,21 @@ async function sessionTrailMismatches() {
   return rows;
 }
 
+/**
+ * Pricing holds: each reservation moved exactly the session's credits, those credits pay for at
+ * least its length when booked, and no pay covers more minutes than the learner paid for.
+ */
+async function pricingMismatches() {
+  const { rows } = await t.db.execute<{ id: string }>(sql`
+    select distinct s.id from tutoring_sessions s
+    join ledger_transactions t on t.reference_type = 'tutoring_session' and t.reference_id = s.id::text
+    join ledger_entries e on e.transaction_id = t.id and e.amount > 0
+    where (t.kind = 'credit.reserve' and (e.amount <> s.credits or s.paid_minutes < s.duration_minutes))
+      or (t.kind = 'earnings.post' and e.amount >
+        (s.hourly_rate_minor * least(s.duration_minutes, coalesce(s.paid_minutes, s.duration_minutes)) * 2 + 60) / 120)`);
+  return rows;
+}
+
 describe("the credit ledger under random use", () => {
   it("stays balanced, never negative, never drifts, and conserves every credit issued", async () => {
     let runs = 0;
@@ -256,6 +273,7 @@ describe("the credit ledger under random use", () => {
         expect(invariants.negative).toEqual([]);
         expect(invariants.held).toBe(invariants.issued);
         expect(await sessionTrailMismatches()).toEqual([]);
+        expect(await pricingMismatches()).toEqual([]);
       }),
       // On failure fast-check prints the seed and path that replay the failing run.
       { numRuns: 25 },

@@ -19,14 +19,13 @@ import {
   person,
   platformBalance,
   setTeacherRate,
+  slotIn,
 } from "./testing.ts";
 
 const t = await useTestApp();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const STEP = TUTORING_POLICY.slotStepMinutes * MINUTE;
-const slotIn = (hours: number) => new Date(Math.ceil((Date.now() + hours * HOUR) / STEP) * STEP);
 const GRACE = TUTORING_POLICY.autoCompleteGraceMinutes * MINUTE;
 
 async function world(
@@ -90,7 +89,7 @@ describe("completing a session", () => {
     const report = { sessionId: session.id, message: "Great work", comments: "Shy at first", nextSteps: "Past tense" };
     expect(await trpcError(teacher.agent.trpc.tutoring.sessions.report.mutate(report))).toMatchObject({
       status: 409,
-      appCode: "SESSION_NOT_STARTED",
+      appCode: "REPORT_NOT_OPEN",
     });
     expect(await trpcError(learner.agent.trpc.tutoring.sessions.report.mutate(report))).toMatchObject({
       status: 403,
@@ -132,7 +131,7 @@ describe("completing a session", () => {
     expect(await earningsBalance(teacher.user.id, "USD")).toBe(501);
 
     const earnings = await teacher.agent.trpc.tutoring.earnings.query({});
-    expect(earnings.totals).toEqual([{ currency: "USD", totalMinor: 501, sessions: 1 }]);
+    expect(earnings.totals).toEqual([{ currency: "USD", totalMinor: 501, sessions: 1, reversals: 0 }]);
     expect(earnings.balances).toEqual([{ currency: "USD", balanceMinor: 501 }]);
     expect(earnings.items).toEqual([
       expect.objectContaining({
@@ -356,8 +355,9 @@ describe("calendar feed", () => {
     });
     await learner.agent.trpc.tutoring.sessions.cancel.mutate({ sessionId: dropped.id });
 
-    const feed = await learner.agent.trpc.tutoring.calendar.get.query();
-    expect(await learner.agent.trpc.tutoring.calendar.get.query()).toEqual(feed);
+    expect(await learner.agent.trpc.tutoring.calendar.get.query()).toBeNull();
+    const feed = await learner.agent.trpc.tutoring.calendar.rotate.mutate();
+    expect(await learner.agent.trpc.tutoring.calendar.get.query()).toEqual({ createdAt: feed.createdAt });
     const path = new URL(feed.url).pathname;
     expect(path).toMatch(/^\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
 
@@ -378,7 +378,7 @@ describe("calendar feed", () => {
     expect(ics).toContain("SUMMARY:Lectern session with Smith\\, John\\; PhD\r\n");
     expect(ics).not.toContain(dropped.id);
     // The teacher's own feed lists the same session.
-    const teacherFeed = await teacher.agent.trpc.tutoring.calendar.get.query();
+    const teacherFeed = await teacher.agent.trpc.tutoring.calendar.rotate.mutate();
     expect(await (await t.agent().fetch(new URL(teacherFeed.url).pathname)).text()).toContain(`UID:${kept.id}@lectern`);
 
     const rotated = await learner.agent.trpc.tutoring.calendar.rotate.mutate();

@@ -45,7 +45,33 @@ export function earningsMinor(hourlyRateMinor: number, durationMinutes: number):
   return Number(amount);
 }
 
+/**
+ * The minutes a teacher is paid for: the session's length, but never more than the learner's
+ * credits paid for (an admin may lengthen a booked session without taking more credits). A session
+ * booked without a credit (admin override) is paid in full.
+ */
+export function payableMinutes(session: { durationMinutes: number; paidMinutes: number | null }): number {
+  return session.paidMinutes === null
+    ? session.durationMinutes
+    : Math.min(session.durationMinutes, session.paidMinutes);
+}
+
 /** When a booked session completes by itself if the teacher has not reported it. */
 export function autoCompleteAt(endsAt: Date): Date {
   return new Date(endsAt.getTime() + TUTORING_POLICY.autoCompleteGraceMinutes * MINUTE_MS);
+}
+
+/** From when the teacher's report (which completes the session) is accepted. */
+export function reportOpensAt(endsAt: Date): Date {
+  return new Date(endsAt.getTime() - TUTORING_POLICY.reportOpensBeforeEndMinutes * MINUTE_MS);
+}
+
+/** From when either side may declare the other absent. */
+export function noShowFrom(startsAt: Date): Date {
+  return new Date(startsAt.getTime() + TUTORING_POLICY.noShowAfterStartMinutes * MINUTE_MS);
+}
+
+/** Until when the learner may report that the teacher did not come. */
+export function teacherAbsentReportUntil(endsAt: Date): Date {
+  return new Date(endsAt.getTime() + TUTORING_POLICY.teacherAbsentReportWindowMinutes * MINUTE_MS);
 }

@@ -50,7 +50,8 @@ export async function learnerProgress(db: Db, learnerId: string, clock: Clock = 
 
 /**
  * A teacher's earnings, read from the ledger (what was posted to their teacher_earnings accounts
- * for sessions): totals per currency and one line per session, newest first, within [from, to).
+ * for sessions): totals per currency and one line per posting, newest first, within [from, to).
+ * A reversed session shows its pay and, as its own negative line, the reversal.
  */
 export async function teacherEarnings(db: Db, teacherId: string, input: EarningsInput) {
   const range = sql`${input.from ? sql`and t.created_at >= ${input.from.toISOString()}::timestamptz` : sql``}
@@ -61,10 +62,13 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
     join ${ledgerTransactions} t on t.id = e.transaction_id
     left join ${S} s on t.reference_type = ${SESSION_REFERENCE} and s.id::text = t.reference_id
     left join ${users} l on l.id = s.learner_id
-    where a.owner_id = ${teacherId} and a.kind = 'teacher_earnings' and t.kind = 'earnings.post' ${range}`;
+    where a.owner_id = ${teacherId} and a.kind = 'teacher_earnings'
+      and t.kind in ('earnings.post', 'earnings.reverse') ${range}`;
   const [totals, items, count, balances] = await Promise.all([
-    db.execute<{ currency: string; total_minor: string; sessions: number }>(sql`
-      select e.currency, sum(e.amount)::text as total_minor, count(*)::int as sessions ${postings}
+    db.execute<{ currency: string; total_minor: string; sessions: number; reversals: number }>(sql`
+      select e.currency, sum(e.amount)::text as total_minor,
+        count(*) filter (where t.kind = 'earnings.post')::int as sessions,
+        count(*) filter (where t.kind = 'earnings.reverse')::int as reversals ${postings}
       group by e.currency order by e.currency`),
     db.execute<{
       session_id: string | null;
@@ -74,8 +78,9 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
       starts_at: Date | null;
       duration_minutes: number | null;
       learner_name: string | null;
+      kind: string;
     }>(sql`
-      select t.reference_id as session_id, e.amount::text as amount, e.currency, t.created_at as posted_at,
+      select t.reference_id as session_id, t.kind, e.amount::text as amount, e.currency, t.created_at as posted_at,
         s.starts_at, s.duration_minutes, l.name as learner_name
       ${postings}
       order by t.created_at desc, e.id desc
@@ -86,7 +91,12 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
       where owner_id = ${teacherId} and kind = 'teacher_earnings' order by currency`),
   ]);
   return {
-    totals: totals.rows.map((r) => ({ currency: r.currency, totalMinor: Number(r.total_minor), sessions: r.sessions })),
+    totals: totals.rows.map((r) => ({
+      currency: r.currency,
+      totalMinor: Number(r.total_minor),
+      sessions: r.sessions,
+      reversals: r.reversals,
+    })),
     /** what is on the earnings accounts now (all time, after any payouts) */
     balances: balances.rows.map((r) => ({ currency: r.currency, balanceMinor: Number(r.balance) })),
     items: items.rows.map((r) => ({
@@ -97,6 +107,8 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
       startsAt: r.starts_at ? new Date(r.starts_at) : null,
       durationMinutes: r.duration_minutes,
       learnerName: r.learner_name,
+      /** a reversal takes back a session's pay (a negative amount) */
+      reversal: r.kind === "earnings.reverse",
     })),
     total: count.rows[0]?.n ?? 0,
     page: input.page,

@@ -29,12 +29,14 @@ async function removeJob(tx: DbOrTx, jobKey: string) {
 /**
  * (Re)schedules the session's reminders in the caller's transaction. A reminder whose time has
  * already passed (a booking less than a day ahead) is not scheduled, and any old one is removed.
+ * Jobs run on the wall clock, so a past `now` (the demo seed's history) schedules nothing past either.
  */
 export async function scheduleReminders(tx: DbOrTx, session: { id: string; startsAt: Date }, now: Date) {
+  const notBefore = Math.max(now.getTime(), Date.now());
   for (const offsetMinutes of TUTORING_POLICY.reminderOffsetsMinutes) {
     const runAt = new Date(session.startsAt.getTime() - offsetMinutes * MINUTE_MS);
     const jobKey = reminderJobKey(session.id, offsetMinutes);
-    if (runAt.getTime() > now.getTime()) {
+    if (runAt.getTime() > notBefore) {
       const payload: ReminderPayload = {
         sessionId: session.id,
         offsetMinutes,
@@ -85,14 +87,24 @@ export async function sessionWithPeople(db: DbOrTx, sessionId: string) {
 }
 
 /**
- * The reminder job: emails the learner and the teacher, unless the session is no longer booked or
- * has moved since the reminder was scheduled (then it sends nothing).
+ * The reminder job: emails the learner and the teacher, unless the session is no longer booked,
+ * has moved since the reminder was scheduled, has started, or the reminder is stale (then it sends
+ * nothing). At most once: the sent mark is written with the emails, so a re-run after a crash finds it.
  */
-export async function sendReminder(db: Db, payload: ReminderPayload): Promise<{ sent: number }> {
+export async function sendReminder(db: Db, payload: ReminderPayload, now = new Date()): Promise<{ sent: number }> {
   return db.transaction(async (tx) => {
     const row = await sessionWithPeople(tx, payload.sessionId);
     if (row?.session.status !== "booked") return { sent: 0 };
     if (row.session.startsAt.getTime() !== Date.parse(payload.startsAt)) return { sent: 0 };
+    const dueAt = row.session.startsAt.getTime() - payload.offsetMinutes * MINUTE_MS;
+    const stale = now.getTime() > dueAt + TUTORING_POLICY.reminderStaleMinutes * MINUTE_MS;
+    if (stale || now.getTime() >= row.session.startsAt.getTime()) return { sent: 0 };
+    const marked = await tx
+      .insert(schema.sessionRemindersSent)
+      .values({ sessionId: row.session.id, offsetMinutes: payload.offsetMinutes, startsAt: row.session.startsAt })
+      .onConflictDoNothing()
+      .returning({ sessionId: schema.sessionRemindersSent.sessionId });
+    if (marked.length === 0) return { sent: 0 };
     const { session, teacher, learner } = row;
     for (const [to, other] of [
       [learner, teacher],

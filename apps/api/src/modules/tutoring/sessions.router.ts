@@ -3,7 +3,11 @@ import {
   AdminCancelSessionInput,
   AdminCreateSessionInput,
   AdminDeleteSessionInput,
+  AdminListDisputesInput,
   AdminListSessionsInput,
+  AdminResolveDisputeInput,
+  AdminReverseSessionInput,
+  AdminSessionCostInput,
   AdminUpdateSessionInput,
   AvailabilityOverrideIdInput,
   BookSessionInput,
@@ -11,7 +15,9 @@ import {
   EarningsInput,
   ListPageInput,
   RateSessionInput,
+  ReportTeacherAbsentInput,
   RescheduleSessionInput,
+  SessionCostInput,
   SessionIdInput,
   SessionReportInput,
   SetMeetingUrlInput,
@@ -27,6 +33,8 @@ import * as adminSessions from "./admin-sessions.ts";
 import * as availability from "./availability.ts";
 import * as calendar from "./calendar.ts";
 import * as directory from "./directory.ts";
+import * as disputes from "./disputes.ts";
+import * as pricing from "./pricing.ts";
 import * as progress from "./progress.ts";
 import * as sessions from "./sessions.ts";
 
@@ -79,9 +87,15 @@ export const sessionsProcedures = {
     past: authedProcedure
       .input(ListPageInput)
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "past", input)),
+    cancelled: authedProcedure
+      .input(ListPageInput)
+      .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "cancelled", input)),
     get: authedProcedure
       .input(SessionIdInput)
       .query(({ ctx, input }) => sessions.getSession(ctx.db, actor(ctx), input.sessionId)),
+    cost: learnerProcedure
+      .input(SessionCostInput)
+      .query(({ ctx, input }) => pricing.sessionCost(ctx.db, ctx.user.id, input.durationMinutes)),
     changePreview: authedProcedure
       .input(SessionIdInput)
       .query(({ ctx, input }) => sessions.changePreview(ctx.db, actor(ctx), input.sessionId)),
@@ -100,13 +114,19 @@ export const sessionsProcedures = {
     setMeetingUrl: authedProcedure
       .input(SetMeetingUrlInput)
       .mutation(({ ctx, input }) => sessions.setMeetingUrl(ctx.db, actor(ctx), input)),
+    markLearnerAbsent: authedProcedure
+      .input(SessionIdInput)
+      .mutation(({ ctx, input }) => disputes.markLearnerAbsent(ctx.db, actor(ctx), input.sessionId)),
+    reportTeacherAbsent: authedProcedure
+      .input(ReportTeacherAbsentInput)
+      .mutation(({ ctx, input }) => disputes.reportTeacherAbsent(ctx.db, actor(ctx), input)),
   }),
   progress: learnerProcedure.query(({ ctx }) => progress.learnerProgress(ctx.db, ctx.user.id)),
   earnings: teacherProcedure
     .input(EarningsInput)
     .query(({ ctx, input }) => progress.teacherEarnings(ctx.db, ctx.user.id, input)),
   calendar: router({
-    get: authedProcedure.query(({ ctx }) => calendar.getCalendarFeed(ctx.db, ctx.user.id, ctx.env.API_URL)),
+    get: authedProcedure.query(({ ctx }) => calendar.getCalendarFeed(ctx.db, ctx.user.id)),
     rotate: authedProcedure.mutation(({ ctx }) => calendar.rotateCalendarFeed(ctx.db, ctx.user.id, ctx.env.API_URL)),
   }),
 };
@@ -119,6 +139,9 @@ export const adminSessionsProcedures = {
   get: adminProcedure
     .input(SessionIdInput)
     .query(({ ctx, input }) => adminSessions.adminGetSession(ctx.db, actor(ctx), input.sessionId)),
+  cost: adminProcedure
+    .input(AdminSessionCostInput)
+    .query(({ ctx, input }) => pricing.sessionCost(ctx.db, input.learnerId, input.durationMinutes)),
   create: adminProcedure
     .input(AdminCreateSessionInput)
     .mutation(({ ctx, input }) => adminSessions.adminCreateSession(ctx.db, actor(ctx), input)),
@@ -131,4 +154,13 @@ export const adminSessionsProcedures = {
   delete: adminProcedure
     .input(AdminDeleteSessionInput)
     .mutation(({ ctx, input }) => adminSessions.adminDeleteSession(ctx.db, actor(ctx), input)),
+  reverse: adminProcedure
+    .input(AdminReverseSessionInput)
+    .mutation(({ ctx, input }) => disputes.adminReverseSession(ctx.db, actor(ctx), input)),
+  disputes: adminProcedure
+    .input(AdminListDisputesInput)
+    .query(({ ctx, input }) => disputes.adminListDisputes(ctx.db, actor(ctx), input)),
+  resolveDispute: adminProcedure
+    .input(AdminResolveDisputeInput)
+    .mutation(({ ctx, input }) => disputes.adminResolveDispute(ctx.db, actor(ctx), input)),
 };

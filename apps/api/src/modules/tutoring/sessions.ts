@@ -1,4 +1,5 @@
 import {
+  type AuditAction,
   type BookSessionInput,
   type CancelSessionInput,
   type ListPageInput,
@@ -11,12 +12,12 @@ import {
 } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { and, asc, count, desc, eq, gt, lte, not, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, lte, not, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
+import { returnReservedCredits } from "../ledger/credits.ts";
 import { CREDIT, platformAccount, post, userAccount } from "../ledger/service.ts";
-import { enqueueEmail } from "../notifications/service.ts";
 import { loadCalendar } from "./availability.ts";
 import {
   type CreditOutcome,
@@ -24,14 +25,20 @@ import {
   earningsMinor,
   freeChangeDeadline,
   joinWindow,
+  noShowFrom,
   type Party,
+  payableMinutes,
+  reportOpensAt,
+  teacherAbsentReportUntil,
   withinFreeChangeWindow,
 } from "./policy.ts";
-import { formatWhen, removeReminders, scheduleReminders, sessionWithPeople } from "./reminders.ts";
+import { payingLot, sessionCost } from "./pricing.ts";
+import { removeReminders, scheduleReminders } from "./reminders.ts";
+import { notifySessionChange } from "./session-emails.ts";
 import { bookingWindow, withinAvailability } from "./slots.ts";
 import { DAY_MS, MINUTE_MS } from "./zoned-time.ts";
 
-const { tutoringSessions: S, users, teacherProfiles, creditLots, ledgerAccounts, onboardingAnswers } = schema;
+const { tutoringSessions: S, users, teacherProfiles, onboardingAnswers } = schema;
 
 /** Who is calling: the signed-in user (and their address, for the audit log). */
 export interface Actor {
@@ -50,7 +57,6 @@ export type SessionRow = typeof S.$inferSelect;
 
 export const SESSION_REFERENCE = "tutoring_session";
 const reference = (id: string) => ({ type: SESSION_REFERENCE, id });
-const CREDITS = TUTORING_POLICY.creditsPerSession;
 
 // ---------------------------------------------------------------------------------------------
 // Reading sessions
@@ -100,6 +106,7 @@ function toView(row: ViewRow, viewer: Actor, now: Date) {
   const { joinableFrom, joinableUntil } = joinWindow(s);
   const started = now.getTime() >= s.startsAt.getTime();
   const reported = s.reportMessage !== null;
+  const lifecycle = lifecycleOf(s, viewerRole, now);
   return {
     id: s.id,
     startsAt: s.startsAt,
@@ -107,6 +114,8 @@ function toView(row: ViewRow, viewer: Actor, now: Date) {
     durationMinutes: s.durationMinutes,
     status: s.status,
     creditOutcome: s.creditOutcome,
+    /** credits the session took (0: booked without a credit) */
+    credits: s.credits,
     meetingUrl: s.meetingUrl,
     viewerRole,
     teacher: { id: row.teacher.id, name: row.teacher.name, image: row.teacher.image },
@@ -115,9 +124,14 @@ function toView(row: ViewRow, viewer: Actor, now: Date) {
     joinableUntil,
     canJoin: booked && now >= joinableFrom && now < joinableUntil,
     freeChangeDeadline: freeChangeDeadline(s.startsAt),
-    canCancel: booked && viewerRole !== "admin",
-    canReschedule: booked && viewerRole === "learner" && withinFreeChangeWindow(s.startsAt, now),
-    canReport: viewerRole === "teacher" && ((booked && started) || (s.status === "completed" && !reported)),
+    // Once started, the learner's way out is "teacher absent", not a cancellation.
+    canCancel: booked && !lifecycle.disputeOpen && (viewerRole === "teacher" || (viewerRole === "learner" && !started)),
+    canReschedule: booked && viewerRole === "learner" && !started && withinFreeChangeWindow(s.startsAt, now),
+    canReport:
+      viewerRole === "teacher" &&
+      ((booked && !lifecycle.disputeOpen && now >= lifecycle.reportOpensAt) ||
+        (s.status === "completed" && !reported && s.reversedAt === null)),
+    ...lifecycle.view,
     canRate: viewerRole === "learner" && s.status === "completed" && s.rating === null,
     canSetMeetingUrl: viewerRole === "teacher" && booked,
     cancelledAt: s.cancelledAt,
@@ -146,6 +160,45 @@ function toView(row: ViewRow, viewer: Actor, now: Date) {
 
 export type SessionView = ReturnType<typeof toView>;
 
+/** When the report opens, who may declare a no-show and until when, and the dispute and reversal, if any. */
+function lifecycleOf(s: SessionRow, viewerRole: Party, now: Date) {
+  const booked = s.status === "booked";
+  const opens = reportOpensAt(s.endsAt);
+  const absentFrom = noShowFrom(s.startsAt);
+  const absentUntil = teacherAbsentReportUntil(s.endsAt);
+  const disputeOpen = s.teacherAbsentReportedAt !== null && s.disputeResolvedAt === null;
+  const completedStanding = s.status === "completed" && s.reversedAt === null;
+  return {
+    disputeOpen,
+    reportOpensAt: opens,
+    view: {
+      reportOpensAt: opens,
+      /** the teacher may mark the learner absent from this moment */
+      noShowFrom: absentFrom,
+      canMarkLearnerAbsent: viewerRole === "teacher" && booked && !disputeOpen && now >= absentFrom,
+      /** the learner may report the teacher absent until this moment */
+      teacherAbsentReportUntil: absentUntil,
+      canReportTeacherAbsent:
+        viewerRole === "learner" &&
+        (booked || completedStanding) &&
+        s.teacherAbsentReportedAt === null &&
+        now >= absentFrom &&
+        now <= absentUntil,
+      learnerAbsentAt: s.learnerAbsentAt,
+      dispute:
+        s.teacherAbsentReportedAt === null
+          ? null
+          : {
+              reportedAt: s.teacherAbsentReportedAt,
+              open: disputeOpen,
+              resolution: s.disputeResolution,
+              resolvedAt: s.disputeResolvedAt,
+            },
+      reversal: s.reversedAt === null ? null : { reversedAt: s.reversedAt, reason: s.reversalReason ?? "" },
+    },
+  };
+}
+
 /** The admin's view adds contact details, notes and the money side. */
 export function toAdminView(row: ViewRow, admin: Actor, now: Date) {
   const s = row.session;
@@ -155,10 +208,15 @@ export function toAdminView(row: ViewRow, admin: Actor, now: Date) {
     learner: { id: row.learner.id, name: row.learner.name, email: row.learner.email, image: row.learner.image },
     notes: s.notes,
     creditLotId: s.creditLotId,
+    /** minutes the reserved credits pay for (null: booked without a credit) */
+    paidMinutes: s.paidMinutes,
     hourlyRateMinor: s.hourlyRateMinor,
     rateCurrency: s.rateCurrency,
     createdBy: s.createdBy,
     cancelledById: s.cancelledBy,
+    teacherAbsentNote: s.teacherAbsentNote,
+    disputeNote: s.disputeNote,
+    canReverse: s.status === "completed" && s.reversedAt === null,
   };
 }
 
@@ -177,33 +235,67 @@ export async function getSession(db: DbOrTx, viewer: Actor, sessionId: string, c
 
 /**
  * The caller's sessions as learner or teacher. Upcoming: booked and not yet ended, soonest first.
- * Past: everything else (ended, completed, cancelled), latest first.
+ * Past: ended or completed (not cancelled), latest first. Cancelled: cancelled ones, latest first.
  */
 export async function listSessions(
   db: Db,
   viewer: Actor,
-  which: "upcoming" | "past",
+  which: "upcoming" | "past" | "cancelled",
   page: ListPageInput,
   clock: Clock = {},
 ) {
   const now = nowOf(clock);
-  const mine = or(eq(S.learnerId, viewer.id), eq(S.teacherId, viewer.id));
-  const upcoming = and(eq(S.status, "booked"), gt(S.endsAt, now)) as SQL;
-  const where = and(mine, which === "upcoming" ? upcoming : not(upcoming));
-  const order = which === "upcoming" ? [asc(S.startsAt), asc(S.id)] : [desc(S.startsAt), asc(S.id)];
-  const [rows, [total]] = await Promise.all([
-    selectViews(db)
-      .where(where)
-      .orderBy(...order)
-      .limit(page.pageSize)
-      .offset((page.page - 1) * page.pageSize),
-    db.select({ value: count() }).from(S).where(where),
-  ]);
+  const statements = listStatements(db, which);
+  const offset = (page.page - 1) * page.pageSize;
+  const rows = await statements.page.execute({ viewer: viewer.id, now, limit: page.pageSize, offset });
+  // A page that is not full tells the total by itself (most people have fewer sessions than a page):
+  // count only when there may be more rows after it, or when a page past the end came back empty.
+  const total =
+    rows.length < page.pageSize && (rows.length > 0 || offset === 0)
+      ? offset + rows.length
+      : ((await statements.count.execute({ viewer: viewer.id, now }))[0]?.value ?? 0);
   return {
     items: rows.map((r) => toView(r, viewer, now)),
-    total: total?.value ?? 0,
+    total,
     page: page.page,
     pageSize: page.pageSize,
+  };
+}
+
+type ListKind = "upcoming" | "past" | "cancelled";
+const preparedLists = new WeakMap<Db, Map<ListKind, ReturnType<typeof prepareList>>>();
+
+/** The session lists as named prepared statements, built once per database handle, not per request. */
+function listStatements(db: Db, which: ListKind) {
+  const lists = preparedLists.get(db) ?? new Map<ListKind, ReturnType<typeof prepareList>>();
+  preparedLists.set(db, lists);
+  const statements = lists.get(which) ?? prepareList(db, which);
+  lists.set(which, statements);
+  return statements;
+}
+
+function prepareList(db: Db, which: ListKind) {
+  const viewer = sql.placeholder("viewer");
+  const mine = or(eq(S.learnerId, viewer), eq(S.teacherId, viewer));
+  // Statuses are literals in the text, not parameters: a prepared statement's generic plan can then
+  // still use the partial indexes on booked sessions (tutoring_sessions_*_booked_idx).
+  const upcoming = and(sql`${S.status} = 'booked'`, gt(S.endsAt, sql.placeholder("now"))) as SQL;
+  const cancelled = sql`${S.status} = 'cancelled'`;
+  const filter = {
+    upcoming,
+    past: and(not(upcoming), not(cancelled)),
+    cancelled,
+  }[which];
+  const where = and(mine, filter);
+  const order = which === "upcoming" ? [asc(S.startsAt), asc(S.id)] : [desc(S.startsAt), asc(S.id)];
+  return {
+    page: selectViews(db)
+      .where(where)
+      .orderBy(...order)
+      .limit(sql.placeholder("limit"))
+      .offset(sql.placeholder("offset"))
+      .prepare(`tutoring_sessions_${which}_page`),
+    count: db.select({ value: count() }).from(S).where(where).prepare(`tutoring_sessions_${which}_count`),
   };
 }
 
@@ -241,7 +333,7 @@ export async function lockSession(tx: Tx, sessionId: string) {
  * Locks a session for an action by one of its two people. Strangers get 404; an admin who is not
  * a party sees the session but acts on it through admin.sessions.* (403 here).
  */
-async function lockOwnSession(tx: Tx, actor: Actor, sessionId: string) {
+export async function lockOwnSession(tx: Tx, actor: Actor, sessionId: string) {
   const row = await lockSession(tx, sessionId);
   const party = row ? partyOf(row, actor.id) : null;
   if (!row || (!party && actor.role !== "admin")) throw new AppError("SESSION_NOT_FOUND", "No such session");
@@ -249,7 +341,7 @@ async function lockOwnSession(tx: Tx, actor: Actor, sessionId: string) {
   return { row, party };
 }
 
-function requireParty(party: "learner" | "teacher", wanted: "learner" | "teacher") {
+export function requireParty(party: "learner" | "teacher", wanted: "learner" | "teacher") {
   if (party !== wanted)
     throw new AppError(
       "FORBIDDEN",
@@ -257,8 +349,17 @@ function requireParty(party: "learner" | "teacher", wanted: "learner" | "teacher
     );
 }
 
-function requireBooked(row: SessionRow) {
+export function requireBooked(row: SessionRow) {
   if (row.status !== "booked") throw new AppError("SESSION_NOT_BOOKED", "This session is no longer booked");
+}
+
+/** A learner cannot cancel or move a session that has started: no-shows have their own path. */
+function requireNotStarted(row: SessionRow, now: Date) {
+  if (now.getTime() >= row.startsAt.getTime())
+    throw new AppError(
+      "SESSION_STARTED",
+      "This session has started: it can no longer be cancelled or moved. If your teacher did not come, report it from the session page.",
+    );
 }
 
 /** A bookable teacher and their pay, snapshotted into each booking. */
@@ -312,62 +413,58 @@ async function requireLearnerSlot(db: DbOrTx, teacherId: string, startsAt: Date,
     throw new AppError("SLOT_UNAVAILABLE", "The teacher is not available at that time");
 }
 
-/**
- * The learner's soonest-expiring usable credit lot, its ledger account locked until the
- * transaction ends (concurrent bookings by one learner queue here and re-check the balance).
- */
-async function takeCreditLot(tx: Tx, learnerId: string, now: Date) {
-  const { rows } = await tx.execute<{ lot_id: string; account_id: string }>(sql`
-    select cl.id as lot_id, a.id as account_id
-    from ${ledgerAccounts} a join ${creditLots} cl on cl.account_id = a.id
-    where cl.learner_id = ${learnerId} and cl.expired_at is null
-      and cl.expires_at > ${now.toISOString()}::timestamptz and a.balance >= ${CREDITS}
-    order by cl.expires_at, cl.created_at, cl.id
-    limit 1
-    for update of a`);
-  const lot = rows[0];
-  if (!lot) throw new AppError("NO_CREDITS", "You have no session credits left");
-  return { lotId: lot.lot_id, accountId: lot.account_id };
+/** The lot that pays for the session (see pricing.ts), its ledger account locked until the transaction ends. */
+async function takeCreditLot(tx: Tx, learnerId: string, durationMinutes: number, now: Date) {
+  const lot = await payingLot(tx, learnerId, durationMinutes, now, true);
+  if (!lot) {
+    const cost = await sessionCost(tx, learnerId, durationMinutes, now);
+    throw new AppError(
+      "NO_CREDITS",
+      `A ${durationMinutes}-minute session costs ${cost.credits} credit(s) from one pack; you have ${cost.available} in all`,
+    );
+  }
+  return lot;
 }
 
 // Ledger movements. Entries list the user's account before platform accounts, and credit_reserved
 // before the other platform accounts, so concurrent transactions lock rows in one order.
 
-async function reserveCredit(tx: Tx, sessionId: string, lotAccountId: string, actorId: string) {
+async function reserveCredit(tx: Tx, sessionId: string, lotAccountId: string, credits: number, actorId: string) {
   const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
   await post(tx, {
     kind: "credit.reserve",
-    description: "Credit reserved for a session",
+    description: credits === 1 ? "Credit reserved for a session" : `${credits} credits reserved for a session`,
     actorId,
     reference: reference(sessionId),
     entries: [
-      { accountId: lotAccountId, amount: -CREDITS, currency: CREDIT },
-      { accountId: reserved, amount: CREDITS, currency: CREDIT },
+      { accountId: lotAccountId, amount: -credits, currency: CREDIT },
+      { accountId: reserved, amount: credits, currency: CREDIT },
     ],
   });
 }
 
 /**
- * Back to the lot it came from. If that lot has expired meanwhile, the credit is unusable there
- * (booking skips expired lots) and the expiry sweep, which picks lots by balance, expires it.
+ * Returns the session's reserved credits. A learner's own (free) cancellation puts them back in
+ * the lot they came from: if it has expired meanwhile, the expiry sweep takes them. Any other
+ * return (teacher, admin, the system) guarantees TUTORING_POLICY.returnedCreditMinValidityDays of
+ * validity: a lot that has expired or ends sooner gets them in a fresh lot valid that long.
  */
-async function returnCredit(tx: Tx, session: SessionRow, actorId: string | null) {
+export async function returnCredit(
+  tx: Tx,
+  session: SessionRow,
+  actorId: string | null,
+  options: { now?: Date; learnerCancelled?: boolean } = {},
+) {
   if (!session.creditLotId) throw new Error(`session ${session.id} has a reserved credit but no lot`);
-  const [lot] = await tx
-    .select({ accountId: creditLots.accountId })
-    .from(creditLots)
-    .where(eq(creditLots.id, session.creditLotId));
-  if (!lot) throw new Error(`credit lot ${session.creditLotId} missing`);
-  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
-  await post(tx, {
-    kind: "credit.refund",
-    description: "Credit returned from a cancelled session",
+  await returnReservedCredits(tx, {
+    lotId: session.creditLotId,
+    credits: session.credits,
+    description:
+      session.credits === 1 ? "Credit returned from a cancelled session" : "Credits returned from a cancelled session",
     actorId,
     reference: reference(session.id),
-    entries: [
-      { accountId: lot.accountId, amount: CREDITS, currency: CREDIT },
-      { accountId: reserved, amount: -CREDITS, currency: CREDIT },
-    ],
+    now: options.now ?? new Date(),
+    minValidityDays: options.learnerCancelled ? undefined : TUTORING_POLICY.returnedCreditMinValidityDays,
   });
 }
 
@@ -386,8 +483,8 @@ async function moveReserved(
     actorId,
     reference: reference(session.id),
     entries: [
-      { accountId: reserved, amount: -CREDITS, currency: CREDIT },
-      { accountId: target, amount: CREDITS, currency: CREDIT },
+      { accountId: reserved, amount: -session.credits, currency: CREDIT },
+      { accountId: target, amount: session.credits, currency: CREDIT },
     ],
   });
 }
@@ -400,7 +497,11 @@ async function postEarnings(tx: Tx, session: SessionRow, amount: number, actorId
     description: `Teacher pay for a ${session.durationMinutes}-minute session`,
     actorId,
     reference: reference(session.id),
-    metadata: { hourlyRateMinor: session.hourlyRateMinor, durationMinutes: session.durationMinutes },
+    metadata: {
+      hourlyRateMinor: session.hourlyRateMinor,
+      durationMinutes: session.durationMinutes,
+      paidMinutes: payableMinutes(session),
+    },
     entries: [
       { accountId: earnings, amount, currency: session.rateCurrency },
       { accountId: payroll, amount: -amount, currency: session.rateCurrency },
@@ -425,7 +526,7 @@ export const auditSummary = (s: SessionRow) => ({
 export async function audit(
   tx: DbOrTx,
   actor: { id: string | null; ip?: string | null },
-  action: string,
+  action: AuditAction,
   sessionId: string,
   before: unknown,
   after: unknown,
@@ -456,9 +557,20 @@ export interface NewSession {
   createdBy: string;
 }
 
+/**
+ * Disabling a teacher locks their user row and cancels their sessions; a booking holds a share lock
+ * on it (first, before any ledger row, so both lock in one order), so it either lands before the
+ * disabling, and is cancelled by it, or sees the teacher disabled.
+ */
+async function lockBookableTeacher(tx: Tx, teacherId: string) {
+  const [row] = await tx.select({ banned: users.banned }).from(users).where(eq(users.id, teacherId)).for("share");
+  if (!row || row.banned) throw new AppError("TEACHER_NOT_FOUND", "No teacher with that id");
+}
+
 /** Inserts the session, reserves its credit and schedules its reminders, in the caller's transaction. */
 export async function createSession(tx: Tx, input: NewSession, now: Date) {
-  const lot = input.withCredit ? await takeCreditLot(tx, input.learnerId, now) : null;
+  await lockBookableTeacher(tx, input.teacher.id);
+  const lot = input.withCredit ? await takeCreditLot(tx, input.learnerId, input.durationMinutes, now) : null;
   const [session] = await tx
     .insert(S)
     .values({
@@ -473,12 +585,15 @@ export async function createSession(tx: Tx, input: NewSession, now: Date) {
       rateCurrency: input.teacher.rateCurrency,
       creditLotId: lot?.lotId ?? null,
       creditOutcome: lot ? "reserved" : "none",
+      credits: lot?.credits ?? 0,
+      paidMinutes: lot?.paidMinutes ?? null,
       createdBy: input.createdBy,
     })
     .returning();
   if (!session) throw new Error("session insert returned nothing");
-  if (lot) await reserveCredit(tx, session.id, lot.accountId, input.createdBy);
+  if (lot) await reserveCredit(tx, session.id, lot.accountId, lot.credits, input.createdBy);
   await scheduleReminders(tx, session, now);
+  await notifySessionChange(tx, session.id, { kind: "booked" }, now);
   return session;
 }
 
@@ -495,7 +610,6 @@ export async function bookSession(db: Db, learner: Actor, input: BookSessionInpu
         teacher,
         startsAt: input.startsAt,
         durationMinutes: input.durationMinutes,
-        meetingUrl: input.meetingUrl,
         withCredit: true,
         createdBy: learner.id,
       },
@@ -517,6 +631,7 @@ export async function rescheduleSession(db: Db, actor: Actor, input: RescheduleS
     const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
     requireParty(party, "learner");
     requireBooked(row);
+    requireNotStarted(row, now);
     if (!withinFreeChangeWindow(row.startsAt, now))
       throw new AppError(
         "TOO_LATE_TO_CHANGE",
@@ -534,6 +649,7 @@ export async function rescheduleSession(db: Db, actor: Actor, input: RescheduleS
       .returning();
     if (!moved) throw new Error("session update returned nothing");
     await scheduleReminders(tx, moved, now);
+    await notifySessionChange(tx, row.id, { kind: "rescheduled", previousStartsAt: row.startsAt }, now);
     await audit(
       tx,
       actor,
@@ -548,20 +664,21 @@ export async function rescheduleSession(db: Db, actor: Actor, input: RescheduleS
 
 /**
  * Cancels a booked session (row locked, so a second cancellation finds it cancelled and moves
- * nothing): the credit is returned or forfeited by the policy, reminders are removed, the other
- * side is told.
+ * nothing): the credit is returned or forfeited by the policy, reminders are removed, both
+ * sides are told.
  */
 export async function cancelLocked(
   tx: Tx,
   row: SessionRow,
   by: Party,
-  actor: { id: string; ip?: string | null },
+  /** id null: the system (e.g. auto-completion cancelling a disabled teacher's session) */
+  actor: { id: string | null; ip?: string | null },
   reason: string | null,
   now: Date,
 ) {
   requireBooked(row);
   const outcome = cancellationOutcome(row, by, now);
-  if (outcome === "refunded") await returnCredit(tx, row, actor.id);
+  if (outcome === "refunded") await returnCredit(tx, row, actor.id, { now, learnerCancelled: by === "learner" });
   else if (outcome === "forfeited") await moveReserved(tx, row, "credit_forfeited", actor.id);
   const creditOutcome: CreditOutcome = outcome === "none" ? row.creditOutcome : outcome;
   await tx
@@ -584,37 +701,16 @@ export async function cancelLocked(
     { status: row.status, creditOutcome: row.creditOutcome },
     { status: "cancelled", creditOutcome, by, reason },
   );
-  await notifyCancelled(tx, row.id, by);
+  await notifySessionChange(tx, row.id, { kind: "cancelled" }, now);
   return creditOutcome;
-}
-
-async function notifyCancelled(tx: Tx, sessionId: string, by: Party) {
-  const row = await sessionWithPeople(tx, sessionId);
-  if (!row) return;
-  const recipients =
-    by === "learner"
-      ? [[row.teacher, row.learner] as const]
-      : by === "teacher"
-        ? [[row.learner, row.teacher] as const]
-        : [[row.learner, row.teacher] as const, [row.teacher, row.learner] as const];
-  for (const [to, other] of recipients) {
-    await enqueueEmail(
-      tx,
-      { userId: to.id, email: to.email, locale: to.locale },
-      {
-        template: "session-cancelled",
-        name: to.name,
-        withName: other.name,
-        when: formatWhen(row.session.startsAt, to.timezone, to.locale),
-      },
-    );
-  }
 }
 
 export async function cancelSession(db: Db, actor: Actor, input: CancelSessionInput, clock: Clock = {}) {
   const now = nowOf(clock);
   await db.transaction(async (tx) => {
     const { row, party } = await lockOwnSession(tx, actor, input.sessionId);
+    if (party === "learner" && row.status === "booked") requireNotStarted(row, now);
+    requireNoOpenDispute(row);
     await cancelLocked(tx, row, party, actor, input.reason || null, now);
   });
   return getSession(db, actor, input.sessionId, { now });
@@ -643,16 +739,16 @@ interface Completion {
 
 /**
  * Completes a locked, booked session: the reserved credit is consumed and the teacher's pay
- * (snapshotted rate × duration) is posted, unless it is zero.
+ * (snapshotted rate × the minutes the learner paid for, at most the duration) is posted, unless it is zero.
  */
-async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
+export async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
   requireBooked(row);
   let creditOutcome = row.creditOutcome;
   if (row.creditOutcome === "reserved") {
     await moveReserved(tx, row, "credit_consumed", c.actor.id);
     creditOutcome = "consumed";
   }
-  const earnings = earningsMinor(row.hourlyRateMinor, row.durationMinutes);
+  const earnings = earningsMinor(row.hourlyRateMinor, payableMinutes(row));
   if (earnings > 0) await postEarnings(tx, row, earnings, c.actor.id);
   await tx
     .update(S)
@@ -682,8 +778,13 @@ async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
   );
 }
 
+export function requireNoOpenDispute(row: SessionRow) {
+  if (row.teacherAbsentReportedAt !== null && row.disputeResolvedAt === null)
+    throw new AppError("SESSION_DISPUTED", "The learner reported that the teacher did not come: an admin decides");
+}
+
 /**
- * The teacher's report once the session has started: it completes a booked session (credit
+ * The teacher's report from its opening time (shortly before the end): it completes a booked session (credit
  * consumed, pay posted). A session completed automatically can still get its report, once.
  */
 export async function reportSession(db: Db, actor: Actor, input: SessionReportInput, clock: Clock = {}) {
@@ -705,8 +806,10 @@ export async function reportSession(db: Db, actor: Actor, input: SessionReportIn
       return;
     }
     requireBooked(row);
-    if (now.getTime() < row.startsAt.getTime())
-      throw new AppError("SESSION_NOT_STARTED", "A session can be reported once it has started");
+    requireNoOpenDispute(row);
+    const opens = reportOpensAt(row.endsAt);
+    if (now.getTime() < opens.getTime())
+      throw new AppError("REPORT_NOT_OPEN", `The report opens at ${opens.toISOString()}`);
     await completeLocked(tx, row, { actor, now, automatic: false, report });
   });
   return getSession(db, actor, input.sessionId, { now });
@@ -715,11 +818,12 @@ export async function reportSession(db: Db, actor: Actor, input: SessionReportIn
 /**
  * Completes booked sessions whose end plus the grace period has passed, each in its own
  * transaction; rows another worker holds are skipped, and a completed one is never touched again.
+ * Sessions in dispute wait for an admin; a disabled teacher's are cancelled with the credit returned.
  */
 export async function autoCompleteSessions(db: Db, clock: Clock = {}, limit = 200) {
   const now = nowOf(clock);
   const cutoff = new Date(now.getTime() - TUTORING_POLICY.autoCompleteGraceMinutes * MINUTE_MS);
-  const due = and(eq(S.status, "booked"), lte(S.endsAt, cutoff));
+  const due = and(eq(S.status, "booked"), lte(S.endsAt, cutoff), isNull(S.teacherAbsentReportedAt));
   const candidates = await db.select({ id: S.id }).from(S).where(due).orderBy(asc(S.endsAt)).limit(limit);
   let completed = 0;
   const failures: unknown[] = [];
@@ -732,6 +836,11 @@ export async function autoCompleteSessions(db: Db, clock: Clock = {}, limit = 20
           .where(and(eq(S.id, id), due))
           .for("update", { skipLocked: true });
         if (!row) return false;
+        const [teacher] = await tx.select({ banned: users.banned }).from(users).where(eq(users.id, row.teacherId));
+        if (teacher?.banned) {
+          await cancelLocked(tx, row, "admin", { id: null }, "The teacher's account is disabled", now);
+          return false;
+        }
         await completeLocked(tx, row, { actor: { id: null }, now, automatic: true });
         return true;
       });

@@ -1,4 +1,4 @@
-import type { Role } from "@lectern/api-contract";
+import { type Role, TUTORING_POLICY } from "@lectern/api-contract";
 import { schema } from "@lectern/db";
 import { makeSignature } from "better-auth/crypto";
 import { and, eq, sql } from "drizzle-orm";
@@ -123,3 +123,7 @@ export async function jobsWithKeyPrefix(t: TestApp, prefix: string) {
     where j.key like ${`${prefix}%`} order by j.key`);
   return rows.map((r) => ({ ...r, run_at: new Date(r.run_at) }));
 }
+
+const SLOT_MS = TUTORING_POLICY.slotStepMinutes * 60_000;
+/** The first bookable grid slot at least `hours` from now. */
+export const slotIn = (hours: number) => new Date(Math.ceil((Date.now() + hours * 60 * 60_000) / SLOT_MS) * SLOT_MS);

@@ -8,7 +8,10 @@ import { trpc } from "../../lib/trpc";
 import { useTimeFormat } from "../../lib/tutoring";
 import { FailureAlert, LoadError, SectionLoader } from "../Status";
 
-/** The private iCal address of the user's sessions, to copy into a calendar app, and a way to replace it. */
+/**
+ * The private iCal address of the user's sessions, to copy into a calendar app, and a way to replace
+ * it. The server keeps only a hash of it, so the address is shown once, right after it is made.
+ */
 export function CalendarFeedCard() {
   const { t } = useTranslation();
   const me = useCurrentUser();
@@ -16,11 +19,14 @@ export function CalendarFeedCard() {
   const utils = trpc.useUtils();
   const feed = trpc.tutoring.calendar.get.useQuery();
   const [confirming, setConfirming] = useState(false);
+  const [fresh, setFresh] = useState<{ url: string; createdAt: Date } | null>(null);
   const rotate = trpc.tutoring.calendar.rotate.useMutation({
-    onSuccess: (fresh) => {
-      utils.tutoring.calendar.get.setData(undefined, fresh);
+    onSuccess: (made) => {
+      const replaced = feed.data !== null;
+      setFresh(made);
+      utils.tutoring.calendar.get.setData(undefined, { createdAt: made.createdAt });
       setConfirming(false);
-      notifications.show({ color: "teal", message: t("calendar.rotated") });
+      if (replaced) notifications.show({ color: "teal", message: t("calendar.rotated") });
     },
   });
   const close = () => {
@@ -41,18 +47,18 @@ export function CalendarFeedCard() {
           <SectionLoader />
         ) : feed.isError ? (
           <LoadError error={feed.error} onRetry={() => void feed.refetch()} />
-        ) : (
+        ) : fresh ? (
           <>
             <TextInput
               label={t("calendar.url")}
-              value={feed.data.url}
+              value={fresh.url}
               readOnly
               dir="ltr"
               onFocus={(event) => event.currentTarget.select()}
-              description={t("calendar.created", { when: time.dateTime(feed.data.createdAt) })}
+              description={t("calendar.created", { when: time.dateTime(fresh.createdAt) })}
             />
             <Group gap="sm">
-              <CopyButton value={feed.data.url}>
+              <CopyButton value={fresh.url}>
                 {({ copied, copy }) => (
                   <Button variant="light" color={copied ? "teal" : undefined} onClick={copy}>
                     {copied ? t("calendar.copied") : t("calendar.copy")}
@@ -64,8 +70,26 @@ export function CalendarFeedCard() {
               </Button>
             </Group>
             <Text size="xs" c="dimmed">
-              {t("calendar.private")}
+              {t("calendar.shownOnce")} {t("calendar.private")}
             </Text>
+          </>
+        ) : feed.data ? (
+          <>
+            <Text size="sm">{t("calendar.active", { when: time.dateTime(feed.data.createdAt) })}</Text>
+            <Group gap="sm">
+              <Button variant="light" onClick={() => setConfirming(true)}>
+                {t("calendar.rotateForNew")}
+              </Button>
+            </Group>
+          </>
+        ) : (
+          <>
+            <FailureAlert message={rotate.error ? toFailure(rotate.error, t).message : undefined} />
+            <Group gap="sm">
+              <Button variant="light" loading={rotate.isPending} onClick={() => rotate.mutate()}>
+                {t("calendar.create")}
+              </Button>
+            </Group>
           </>
         )}
       </Stack>

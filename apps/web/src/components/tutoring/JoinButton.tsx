@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useCurrentUser } from "../../lib/session";
 import { type SessionView, useNow, useTimeFormat } from "../../lib/tutoring";
 
-type Joinable = Pick<SessionView, "status" | "meetingUrl" | "joinableFrom" | "joinableUntil">;
+type Joinable = Pick<SessionView, "status" | "meetingUrl" | "joinableFrom" | "joinableUntil" | "startsAt">;
 
 /**
  * Opens the session's meeting link in a new tab, from `joinableFrom` until `joinableUntil` by a
@@ -27,6 +27,8 @@ export function JoinButton({ session, ...props }: { session: Joinable } & Button
         : !url
           ? t("tutoring.join.noLink")
           : null;
+  // Lists repeat "Join" on every row: the name says which session it joins.
+  const name = t("tutoring.join.labelAt", { when: time.dateTime(session.startsAt) });
 
   if (reason || !url) {
     return (
@@ -35,6 +37,7 @@ export function JoinButton({ session, ...props }: { session: Joinable } & Button
           {...props}
           data-disabled
           aria-disabled="true"
+          aria-label={name}
           aria-description={reason ?? undefined}
           onClick={(event) => event.preventDefault()}
         >
@@ -44,7 +47,7 @@ export function JoinButton({ session, ...props }: { session: Joinable } & Button
     );
   }
   return (
-    <Button {...props} color="teal" onClick={() => window.open(url, "_blank", "noopener,noreferrer")}>
+    <Button {...props} color="teal" aria-label={name} onClick={() => window.open(url, "_blank", "noopener,noreferrer")}>
       {t("tutoring.join.label")}
     </Button>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Group, Table, Text } from "@mantine/core";
+import { Anchor, Box, Group, Paper, Stack, Table, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useFormat } from "../../lib/format";
@@ -11,8 +11,68 @@ import { CreditBadge, StatusBadge } from "./SessionBadges";
 export const otherParty = (session: Pick<SessionView, "viewerRole" | "teacher" | "learner">) =>
   session.viewerRole === "teacher" ? session.learner : session.teacher;
 
-/** Sessions as a table: time in the viewer's zone, the other person, length, status, credit, Join. */
+/**
+ * Sessions: time in the viewer's zone, the other person, length, status, credit, Join. A table from
+ * the "sm" breakpoint up, a list of cards on a phone (a six-column table does not fit 390px).
+ */
 export function SessionsTable({ items, withJoin }: { items: SessionView[]; withJoin: boolean }) {
+  return (
+    <>
+      <Box visibleFrom="sm">
+        <SessionsGrid items={items} withJoin={withJoin} />
+      </Box>
+      <Box hiddenFrom="sm">
+        <SessionCards items={items} withJoin={withJoin} />
+      </Box>
+    </>
+  );
+}
+
+function SessionCards({ items, withJoin }: { items: SessionView[]; withJoin: boolean }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const format = useFormat();
+  const time = useTimeFormat(me.timezone);
+  return (
+    <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: "none" }}>
+      {items.map((session) => {
+        const other = otherParty(session);
+        return (
+          <Paper component="li" key={session.id} withBorder radius="md" p="sm">
+            <Stack gap={6}>
+              <Anchor component={Link} to={`/sessions/${session.id}`} fw={600}>
+                {time.dateTime(session.startsAt)}
+              </Anchor>
+              <Text size="sm">
+                {t("sessions.withName", {
+                  name: other.name,
+                  length: format.duration(session.durationMinutes, "minute"),
+                })}
+              </Text>
+              <Group gap="xs">
+                <StatusBadge status={session.status} />
+                <CreditBadge outcome={session.creditOutcome} />
+              </Group>
+              <Group gap="sm">
+                {withJoin && <JoinButton session={session} size="xs" />}
+                <Anchor
+                  component={Link}
+                  to={`/sessions/${session.id}`}
+                  size="sm"
+                  aria-label={t("sessions.detailsOf", { when: time.dateTime(session.startsAt) })}
+                >
+                  {t("sessions.details")}
+                </Anchor>
+              </Group>
+            </Stack>
+          </Paper>
+        );
+      })}
+    </Stack>
+  );
+}
+
+function SessionsGrid({ items, withJoin }: { items: SessionView[]; withJoin: boolean }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const format = useFormat();
@@ -41,7 +101,9 @@ export function SessionsTable({ items, withJoin }: { items: SessionView[]; withJ
                   </Anchor>
                 </Table.Td>
                 <Table.Td>
-                  <Text inherit>{other.name}</Text>
+                  <Text inherit dir="auto">
+                    {other.name}
+                  </Text>
                   <Text size="xs" c="dimmed">
                     {t(session.viewerRole === "teacher" ? "sessions.roleLearner" : "sessions.roleTeacher")}
                   </Text>

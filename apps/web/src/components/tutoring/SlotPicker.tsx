@@ -55,13 +55,14 @@ export function SlotPicker({
 
   return (
     <Stack gap="sm">
+      {/* The week's dates on their own line, so the buttons fit beside each other on a phone. */}
+      <Text fw={600} ta="center" aria-live="polite">
+        {weekLabel}
+      </Text>
       <Group justify="space-between" wrap="nowrap">
         <Button variant="default" size="xs" disabled={week === 0} onClick={() => setWeek((w) => w - 1)}>
           {t("booking.previousWeek")}
         </Button>
-        <Text fw={600} ta="center" aria-live="polite">
-          {weekLabel}
-        </Text>
         <Button variant="default" size="xs" disabled={week >= LAST_WEEK} onClick={() => setWeek((w) => w + 1)}>
           {t("booking.nextWeek")}
         </Button>

@@ -9,7 +9,7 @@ export function TagList({ label, tags, color }: { label: string; tags: string[];
         {label}
       </Text>
       {tags.map((tag) => (
-        <Badge key={tag} variant="light" color={color} tt="none">
+        <Badge key={tag} variant="light" color={color} tt="none" dir="auto">
           {tag}
         </Badge>
       ))}

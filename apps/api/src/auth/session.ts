@@ -1,0 +1,166 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type pg from "pg";
+import type { Auth } from "./index.ts";
+
+type SessionData = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
+export type ResolvedSession = { session: SessionData["session"]; user: SessionData["user"] };
+
+/**
+ * The session and user behind better-auth's session cookie, read on every tRPC request without
+ * better-auth's endpoint machinery: the signed cookie is verified with node:crypto and the session and
+ * its user come from one prepared statement. Nothing is cached in the process, so a session revoked or
+ * a user disabled by any API process is signed out on every other one at its next request.
+ *
+ * better-auth itself still answers when it has work to do: a session due for its sliding refresh goes
+ * through `auth.api.getSession`, which extends it and sets the renewed cookie on the response.
+ */
+export function createSessionResolver(auth: Auth, pool: pg.Pool) {
+  let settings: Promise<Settings> | undefined;
+  return async function resolveSession(headers: Headers, resHeaders: Headers): Promise<ResolvedSession | null> {
+    settings ??= loadSettings(auth);
+    const s = await settings;
+    const cookies = parseCookies(headers.get("cookie"));
+    const token = verifiedValue(cookies.get(s.cookieName), s.secret);
+    if (!token) return null;
+
+    const { rows } = await pool.query<SessionRow>({ name: "lectern_session_user", text: SESSION_SQL, values: [token] });
+    const row = rows[0];
+    if (!row || row.expires_at.getTime() <= Date.now()) return null;
+    // An impersonation has a fixed lifetime; a "don't remember me" session is never extended.
+    const dueForRefresh =
+      !row.impersonated_by &&
+      !verifiedValue(cookies.get(s.dontRememberCookieName), s.secret) &&
+      row.expires_at.getTime() - s.expiresInMs + s.updateAgeMs <= Date.now();
+    if (dueForRefresh) return refreshThroughBetterAuth(auth, headers, resHeaders);
+    if (isBanned(row.u_banned, row.u_ban_expires)) return null;
+    return toSession(row);
+  };
+}
+
+interface Settings {
+  cookieName: string;
+  dontRememberCookieName: string;
+  secret: string;
+  expiresInMs: number;
+  updateAgeMs: number;
+}
+
+async function loadSettings(auth: Auth): Promise<Settings> {
+  const context = await auth.$context;
+  return {
+    // Carries the __Secure- prefix when the API is served over https.
+    cookieName: context.authCookies.sessionToken.name,
+    dontRememberCookieName: context.authCookies.dontRememberToken.name,
+    secret: context.secret,
+    expiresInMs: context.sessionConfig.expiresIn * 1000,
+    updateAgeMs: context.sessionConfig.updateAge * 1000,
+  };
+}
+
+/** better-auth's sliding refresh for this request, its Set-Cookie passed on to the response. */
+async function refreshThroughBetterAuth(auth: Auth, headers: Headers, resHeaders: Headers) {
+  const { headers: set, response } = await auth.api.getSession({ headers, returnHeaders: true });
+  for (const cookie of set.getSetCookie()) resHeaders.append("set-cookie", cookie);
+  if (!response || isBanned(response.user.banned, response.user.banExpires)) return null;
+  return { session: response.session, user: response.user };
+}
+
+/** Like better-call's parser: the first cookie of a name wins, quotes stripped, value URI-decoded. */
+function parseCookies(header: string | null) {
+  const cookies = new Map<string, string>();
+  if (!header) return cookies;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (cookies.has(name)) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // better-call keeps an undecodable value as it is; its signature will not match.
+    }
+    cookies.set(name, value);
+  }
+  return cookies;
+}
+
+/** `${value}.${base64(HMAC-SHA256(secret, value))}` → value, when the signature is right (constant time). */
+function verifiedValue(signed: string | undefined, secret: string): string | null {
+  if (!signed) return null;
+  const dot = signed.lastIndexOf(".");
+  if (dot < 1) return null;
+  const value = signed.slice(0, dot);
+  const given = Buffer.from(signed.slice(dot + 1));
+  const expected = Buffer.from(createHmac("sha256", secret).update(value).digest("base64"));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? value : null;
+}
+
+const SESSION_SQL = `select s.id, s.token, s.user_id, s.expires_at, s.ip_address, s.user_agent, s.impersonated_by,
+  s.created_at, s.updated_at,
+  u.name as u_name, u.email as u_email, u.email_verified as u_email_verified, u.image as u_image, u.role as u_role,
+  u.banned as u_banned, u.ban_reason as u_ban_reason, u.ban_expires as u_ban_expires, u.timezone as u_timezone,
+  u.locale as u_locale, u.created_at as u_created_at, u.updated_at as u_updated_at
+  from auth_sessions s join users u on u.id = s.user_id
+  where s.token = $1`;
+
+interface SessionRow {
+  id: string;
+  token: string;
+  user_id: string;
+  expires_at: Date;
+  ip_address: string | null;
+  user_agent: string | null;
+  impersonated_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  u_name: string;
+  u_email: string;
+  u_email_verified: boolean;
+  u_image: string | null;
+  u_role: string;
+  u_banned: boolean;
+  u_ban_reason: string | null;
+  u_ban_expires: Date | null;
+  u_timezone: string;
+  u_locale: string;
+  u_created_at: Date;
+  u_updated_at: Date;
+}
+
+/** A disabled account is signed out (better-auth's admin plugin lifts a ban whose end has passed). */
+const isBanned = (banned: boolean | null | undefined, until: Date | null | undefined) =>
+  Boolean(banned) && (!until || until.getTime() > Date.now());
+
+/** The same shape better-auth's getSession returns. */
+function toSession(row: SessionRow): ResolvedSession {
+  return {
+    session: {
+      id: row.id,
+      token: row.token,
+      userId: row.user_id,
+      expiresAt: row.expires_at,
+      ipAddress: row.ip_address,
+      userAgent: row.user_agent,
+      impersonatedBy: row.impersonated_by,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    },
+    user: {
+      id: row.user_id,
+      name: row.u_name,
+      email: row.u_email,
+      emailVerified: row.u_email_verified,
+      image: row.u_image,
+      role: row.u_role,
+      banned: row.u_banned,
+      banReason: row.u_ban_reason,
+      banExpires: row.u_ban_expires,
+      timezone: row.u_timezone,
+      locale: row.u_locale,
+      createdAt: row.u_created_at,
+      updatedAt: row.u_updated_at,
+    },
+  };
+}
