@@ -179,7 +179,7 @@ function trpcErrorResponse(c: Context, appCode: keyof typeof EARLY_REFUSALS, mes
   const error = {
     message,
     code,
-    data: { code: trpcCode, httpStatus: status, appCode, status, issues: [], zodError: null },
+    data: { code: trpcCode, httpStatus: status, appCode, status, issues: [] },
   };
   return c.json({ error: superjson.serialize(error) }, status);
 }

@@ -3,7 +3,7 @@ import type { Env } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError, z } from "zod";
+import { ZodError } from "zod";
 import type { Auth } from "./auth/index.ts";
 import { AppError, fromDatabaseError } from "./errors.ts";
 import { spendBudget } from "./http/request-limits.ts";
@@ -100,7 +100,6 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
     const issues = cause instanceof ZodError ? toIssues(cause) : [];
     const appCode = appCodeOf(error);
     // Only our own errors' messages reach clients: an unexpected exception's text
@@ -117,9 +116,8 @@ const t = initTRPC.context<Context>().create({
               ? UNREADABLE_MESSAGE
               : (TRPC_MESSAGES[appCode] ?? shape.message);
     const data: ApiErrorData = { appCode, status: ERROR_CODES[appCode], httpStatus: shape.data.httpStatus, issues };
-    // zodError: z.flattenError's shape, kept until the apps read `issues`.
     const { stack: _stack, ...rest } = shape.data;
-    return { ...shape, message, data: { ...rest, ...data, zodError } };
+    return { ...shape, message, data: { ...rest, ...data } };
   },
 });
 

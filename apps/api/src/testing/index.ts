@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import type { ValidationIssue } from "@lectern/api-contract";
 import { type Env, parseEnv } from "@lectern/config";
 import { createDatabase, freePort, poolOptions, schema } from "@lectern/db";
 import { createTestDatabase } from "@lectern/db/testing";
@@ -208,8 +209,8 @@ export async function trpcError(promise: Promise<unknown>) {
     await promise;
   } catch (error) {
     if (error instanceof TRPCClientError) {
-      const data = error.data as { appCode?: string; httpStatus?: number; zodError?: unknown } | undefined;
-      return { appCode: data?.appCode, status: data?.httpStatus, message: error.message, zodError: data?.zodError };
+      const data = error.data as { appCode?: string; httpStatus?: number; issues?: ValidationIssue[] } | undefined;
+      return { appCode: data?.appCode, status: data?.httpStatus, message: error.message, issues: data?.issues ?? [] };
     }
     throw error;
   }
