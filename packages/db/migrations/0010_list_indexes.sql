@@ -1,0 +1,2 @@
+-- placeholder: filled by this change
+select 1;
