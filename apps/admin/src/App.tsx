@@ -54,32 +54,44 @@ function RouteError() {
 
 // The sign-in screen, the shell and the users list (the first page) come with the app; every other page
 // loads when first visited, keeping its code and the libraries only it uses out of the first download.
-export const router = createBrowserRouter([
-  {
-    element: <Gate />,
-    errorElement: <RouteError />,
-    hydrateFallbackElement: <PageLoader />,
-    children: [
-      { index: true, element: <Navigate to="/users" replace /> },
-      { path: "users", element: <UsersPage /> },
-      { path: "users/:id", lazy: async () => ({ Component: (await import("./pages/UserDetail.tsx")).UserDetailPage }) },
-      { path: "sessions", lazy: async () => ({ Component: (await import("./pages/Sessions.tsx")).SessionsPage }) },
-      {
-        path: "sessions/new",
-        lazy: async () => ({ Component: (await import("./pages/NewSession.tsx")).NewSessionPage }),
-      },
-      {
-        path: "sessions/:id",
-        lazy: async () => ({ Component: (await import("./pages/SessionDetail.tsx")).SessionDetailPage }),
-      },
-      { path: "disputes", lazy: async () => ({ Component: (await import("./pages/Disputes.tsx")).DisputesPage }) },
-      { path: "packs", lazy: async () => ({ Component: (await import("./pages/Packs.tsx")).PacksPage }) },
-      { path: "teachers", lazy: async () => ({ Component: (await import("./pages/Teachers.tsx")).TeachersPage }) },
-      { path: "payroll", lazy: async () => ({ Component: (await import("./pages/Payroll.tsx")).PayrollPage }) },
-      { path: "reviews", lazy: async () => ({ Component: (await import("./pages/Reviews.tsx")).ReviewsPage }) },
-      { path: "audit", lazy: async () => ({ Component: (await import("./pages/AuditLog.tsx")).AuditLogPage }) },
-      { path: "outbox", lazy: async () => ({ Component: (await import("./pages/Outbox.tsx")).OutboxPage }) },
-      { path: "*", lazy: async () => ({ Component: (await import("./pages/NotFound.tsx")).NotFoundPage }) },
-    ],
-  },
-]);
+export const router = createBrowserRouter(
+  [
+    {
+      element: <Gate />,
+      errorElement: <RouteError />,
+      hydrateFallbackElement: <PageLoader />,
+      children: [
+        { index: true, element: <Navigate to="/users" replace /> },
+        { path: "users", element: <UsersPage /> },
+        {
+          path: "users/:id",
+          lazy: async () => ({ Component: (await import("./pages/UserDetail.tsx")).UserDetailPage }),
+        },
+        { path: "sessions", lazy: async () => ({ Component: (await import("./pages/Sessions.tsx")).SessionsPage }) },
+        {
+          path: "sessions/new",
+          lazy: async () => ({ Component: (await import("./pages/NewSession.tsx")).NewSessionPage }),
+        },
+        {
+          path: "sessions/:id",
+          lazy: async () => ({ Component: (await import("./pages/SessionDetail.tsx")).SessionDetailPage }),
+        },
+        { path: "disputes", lazy: async () => ({ Component: (await import("./pages/Disputes.tsx")).DisputesPage }) },
+        { path: "packs", lazy: async () => ({ Component: (await import("./pages/Packs.tsx")).PacksPage }) },
+        { path: "teachers", lazy: async () => ({ Component: (await import("./pages/Teachers.tsx")).TeachersPage }) },
+        { path: "payroll", lazy: async () => ({ Component: (await import("./pages/Payroll.tsx")).PayrollPage }) },
+        { path: "reviews", lazy: async () => ({ Component: (await import("./pages/Reviews.tsx")).ReviewsPage }) },
+        { path: "audit", lazy: async () => ({ Component: (await import("./pages/AuditLog.tsx")).AuditLogPage }) },
+        { path: "outbox", lazy: async () => ({ Component: (await import("./pages/Outbox.tsx")).OutboxPage }) },
+        {
+          path: "provider-events",
+          lazy: async () => ({ Component: (await import("./pages/ProviderEvents.tsx")).ProviderEventsPage }),
+        },
+        { path: "health", lazy: async () => ({ Component: (await import("./pages/Health.tsx")).HealthPage }) },
+        { path: "*", lazy: async () => ({ Component: (await import("./pages/NotFound.tsx")).NotFoundPage }) },
+      ],
+    },
+  ],
+  // The console is built for /admin/ (see @lectern/config/vite): routes are relative to it.
+  { basename: import.meta.env.BASE_URL.replace(/\/$/, "") },
+);

@@ -94,8 +94,29 @@ const bookingRequest: autocannon.Request = {
     const { booker, teacherId, startsAt } = bookingFor(bookings++, firstDay);
     return {
       ...request,
-      headers: { ...request.headers, "content-type": "application/json", cookie: bookerCookies[booker] ?? "" },
+      // A cookie POST must carry a trusted Origin: the test server's web app (TEST_ORIGIN).
+      headers: {
+        ...request.headers,
+        "content-type": "application/json",
+        origin: "http://localhost:5173",
+        cookie: bookerCookies[booker] ?? "",
+      },
       body: JSON.stringify(superjson.serialize({ teacherId, startsAt, durationMinutes: 60 })),
+    };
+  },
+};
+// The baseline books its own hours (from 20 days ahead), so the two runs never take each other's slots.
+let baselineBookings = 0;
+const BASELINE_FIRST_BOOKING = 100_000;
+const baselineBookingRequest: autocannon.Request = {
+  method: "POST",
+  path: "/book",
+  setupRequest: (request) => {
+    const { booker, teacherId, startsAt } = bookingFor(BASELINE_FIRST_BOOKING + baselineBookings++, firstDay);
+    return {
+      ...request,
+      headers: { ...request.headers, "content-type": "application/json", cookie: bookerCookies[booker] ?? "" },
+      body: JSON.stringify({ teacherId, startsAt: startsAt.toISOString(), durationMinutes: 60 }),
     };
   },
 };
@@ -130,10 +151,17 @@ try {
       requests: [bookingRequest],
     },
   );
+  const bookBaseline = await load(
+    "  baseline: same SQL, Hono + pg",
+    "/book",
+    {},
+    { requests: [baselineBookingRequest] },
+    baselineUrl,
+  );
 
   console.log(`\nLectern API, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, loopback, embedded Postgres`);
   console.log(
-    `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts\n`,
+    `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts (baseline ${baselineBookings})\n`,
   );
   console.log(
     `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs baseline".padStart(13)}`,
@@ -145,6 +173,7 @@ try {
     [upcoming, null],
     [upcomingBaseline, upcoming],
     [book, null],
+    [bookBaseline, book],
   ];
   for (const [f, measured] of rows) {
     // A baseline row shows the ratio of the Lectern line above it to that baseline.

@@ -1,6 +1,7 @@
 // The bench's tutoring world, written in bulk with SQL: 1,000 teachers (UTC, 06:00–22:00 every
 // day), 1,000 learners and 100,000 sessions (100 per teacher, every 3 hours from ~6 days ago to
-// ~6 days ahead, no overlaps), plus bench learners with credits who book far-off free slots.
+// ~6 days ahead, no overlaps) with the teacher pay of the completed ones in the ledger, plus bench
+// learners with credits who book far-off free slots.
 import { schema } from "@lectern/db";
 import { makeSignature } from "better-auth/crypto";
 import { sql } from "drizzle-orm";
@@ -43,6 +44,29 @@ export async function buildTutoringWorld(server: Server) {
       (case when s < now() then 'completed' else 'booked' end)::tutoring_session_status, 2000, 'USD', 'none'
     from generate_series(1, ${TEACHERS}) t, generate_series(0, ${SESSIONS_PER_TEACHER - 1}) k,
       lateral (select date_trunc('hour', now()) - interval '150 hours' + k * interval '3 hours' as s) at`);
+    // Teacher pay for every completed session, as completion posts it, so the earnings, payroll and
+    // credit history queries meet a ledger of realistic size.
+    await tx.execute(sql`
+    insert into ledger_accounts (owner_id, kind, currency)
+    select 'bench-t-' || g, 'teacher_earnings', 'USD' from generate_series(1, ${TEACHERS}) g`);
+    await tx.execute(sql`
+    insert into ledger_accounts (kind, currency, allow_negative)
+    select 'payroll_expense', 'USD', true where not exists
+      (select 1 from ledger_accounts where owner_id is null and kind = 'payroll_expense' and currency = 'USD')`);
+    await tx.execute(sql`
+    with paid as (
+      insert into ledger_transactions (kind, description, reference_type, reference_id, created_at)
+      select 'earnings.post', 'Teacher pay for a 60-minute session', 'tutoring_session', s.id::text, s.ends_at
+      from tutoring_sessions s where s.status = 'completed'
+      returning id, reference_id
+    )
+    insert into ledger_entries (transaction_id, account_id, amount, currency)
+    select paid.id, a.id, 2000, 'USD' from paid
+      join tutoring_sessions s on s.id = paid.reference_id::uuid
+      join ledger_accounts a on a.owner_id = s.teacher_id and a.kind = 'teacher_earnings'
+    union all
+    select paid.id, p.id, -2000, 'USD' from paid
+      join ledger_accounts p on p.owner_id is null and p.kind = 'payroll_expense' and p.currency = 'USD'`);
     await tx.execute(sql`analyze`);
   });
 

@@ -13,6 +13,9 @@ import superjson from "superjson";
 import { type Auth, CLIENT_IP_HEADER } from "./auth/index.ts";
 import { createSessionResolver } from "./auth/session.ts";
 import { clientIp } from "./http/client-ip.ts";
+import { dropNonBrowserFetchMetadata, isCrossOriginRefused } from "./http/origin-check.ts";
+import { createRestSurface, DOCS_PATH, OPENAPI_PATH, REST_BASE, restError } from "./http/rest.ts";
+import { serveBuiltApps } from "./http/static-apps.ts";
 import type { Logger } from "./logger.ts";
 import { renderCalendarFeed } from "./modules/tutoring/calendar.ts";
 import { appRouter } from "./router.ts";
@@ -26,8 +29,6 @@ export interface AppDeps {
 }
 
 type AppEnv = { Variables: { logger: Logger; requestId: string; ip: string | null } };
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function createApp({ env, database, auth, logger }: AppDeps) {
   const origins = trustedOrigins(env);
@@ -53,7 +54,9 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     origin: (origin) => (origins.includes(origin) ? origin : null),
     credentials: true,
     allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["content-type", "trpc-accept", "x-trpc-source", "idempotency-key"],
+    allowHeaders: ["content-type", "trpc-accept", "x-trpc-source", "idempotency-key", "authorization"],
+    // A client signing in reads its bearer token from here (better-auth's bearer plugin).
+    exposeHeaders: ["set-auth-token"],
     maxAge: 600,
   });
   app.use("/api/*", (c, next) =>
@@ -119,17 +122,33 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
     headers.delete(CLIENT_IP_HEADER);
     const ip = c.get("ip");
     if (ip) headers.set(CLIENT_IP_HEADER, ip);
+    dropNonBrowserFetchMetadata(headers);
     return auth.handler(new Request(c.req.raw, { headers }));
   });
 
-  // CSRF: a browser always sends Origin on state-changing requests; refuse foreign ones.
+  // CSRF: cookie requests must come from a trusted Origin; bearer-only ones need none (http/origin-check.ts).
   app.use("/api/trpc/*", async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
-    const origin = c.req.header("origin");
-    const crossSite = origin ? !origins.includes(origin) : c.req.header("sec-fetch-site") === "cross-site";
-    if (crossSite) return trpcErrorResponse(c, "CROSS_ORIGIN_REQUEST", "Cross-origin request refused");
+    if (isCrossOriginRefused(c.req.raw, origins))
+      return trpcErrorResponse(c, "CROSS_ORIGIN_REQUEST", "Cross-origin request refused");
     return next();
   });
+
+  /** One context for the tRPC and REST doors: the caller's session (cookie or bearer) resolved once. */
+  const createContext = async (c: Context<AppEnv>, req: Request, resHeaders: Headers): Promise<TrpcContext> => {
+    const session = await resolveSession(req.headers, resHeaders);
+    return {
+      db: database.db,
+      env,
+      auth,
+      logger: c.get("logger"),
+      headers: req.headers,
+      resHeaders,
+      ip: c.get("ip"),
+      session: session?.session ?? null,
+      user: session ? { ...session.user, role: normalizeRole(session.user.role) } : null,
+      credential: session?.credential ?? null,
+    };
+  };
 
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({
@@ -144,22 +163,26 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
         if (error.code === "INTERNAL_SERVER_ERROR")
           c.get("logger").error({ err: error.cause ?? error, path }, "tRPC call failed");
       },
-      createContext: async ({ req, resHeaders }): Promise<TrpcContext> => {
-        const session = await resolveSession(req.headers, resHeaders);
-        return {
-          db: database.db,
-          env,
-          auth,
-          logger: c.get("logger"),
-          headers: req.headers,
-          resHeaders,
-          ip: c.get("ip"),
-          session: session?.session ?? null,
-          user: session ? { ...session.user, role: normalizeRole(session.user.role) } : null,
-        };
-      },
+      createContext: ({ req, resHeaders }) => createContext(c, req, resHeaders),
     }),
   );
+
+  // REST (/api/v1) over the same procedures, its OpenAPI document and a reference page (http/rest.ts).
+  const rest = createRestSurface({ apiUrl: env.API_URL, auth });
+  app.use(`${REST_BASE}/*`, bodyLimit({ ...limit, onError: () => restError("PAYLOAD_TOO_LARGE", tooLarge) }));
+  app.use(`${REST_BASE}/*`, async (c, next) =>
+    isCrossOriginRefused(c.req.raw, origins)
+      ? restError("CROSS_ORIGIN_REQUEST", "Cross-origin request refused")
+      : next(),
+  );
+  app.all(`${REST_BASE}/*`, (c) =>
+    rest.handle(c.req.raw, c.get("logger"), (req, resHeaders) => createContext(c, req, resHeaders)),
+  );
+  app.get(OPENAPI_PATH, async (c) => c.json(await rest.document()));
+  app.get(DOCS_PATH, rest.docsPage);
+
+  // Last, so that no API route can be shadowed by a file or an app's client-side route.
+  if (env.SERVE_APPS) serveBuiltApps(app);
 
   return app;
 }

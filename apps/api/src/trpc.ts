@@ -1,14 +1,26 @@
-import { type ApiErrorData, ERROR_CODES, type ErrorCode, type Role, type ValidationIssue } from "@lectern/api-contract";
+import {
+  type ApiErrorData,
+  ERROR_CODES,
+  type ErrorCode,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_PATTERN,
+  type Role,
+  type ValidationIssue,
+} from "@lectern/api-contract";
 import type { Env } from "@lectern/config";
 import type { Db } from "@lectern/db";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { middlewareMarker } from "@trpc/server/unstable-core-do-not-import";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError } from "zod";
 import type { Auth } from "./auth/index.ts";
+import type { Credential } from "./auth/session.ts";
 import { AppError, fromDatabaseError } from "./errors.ts";
 import { spendBudget } from "./http/request-limits.ts";
 import type { Logger } from "./logger.ts";
 import { withAuditScope } from "./modules/audit/service.ts";
+import * as idempotency from "./modules/payments/idempotency.ts";
 
 type SessionData = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -24,6 +36,8 @@ export interface Context {
   ip: string | null;
   session: SessionData["session"] | null;
   user: (SessionData["user"] & { role: Role }) | null;
+  /** How the session was presented: the browser's cookie or an `Authorization: Bearer` token. */
+  credential: Credential | null;
 }
 
 const TRPC_CODE_BY_STATUS: Record<number, TRPCError["code"]> = {
@@ -71,7 +85,7 @@ const toIssues = (error: ZodError): ValidationIssue[] =>
   }));
 
 /** One line for people; the fields' own problems travel in data.issues. */
-function validationMessage(issues: ValidationIssue[]): string {
+export function validationMessage(issues: ValidationIssue[]): string {
   const [first] = issues;
   if (!first) return "The input is not valid";
   const line = first.path.length > 0 ? `${first.path.join(".")}: ${first.message}` : first.message;
@@ -96,7 +110,9 @@ export const toTRPCError = (error: AppError) =>
     cause: error,
   });
 
-const t = initTRPC.context<Context>().create({
+// `meta.openapi` puts a procedure on the REST surface (/api/v1) and in its OpenAPI document.
+const builder = initTRPC.context<Context>().meta<OpenApiMeta>();
+const t = builder.create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
@@ -174,9 +190,60 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
+/** The user's own-account actions (devices and tokens; next: checkout, withdrawals): not by an admin acting as them. */
+export const ownerOnlyProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.session.impersonatedBy)
+    throw toTRPCError(new AppError("NOT_WHILE_IMPERSONATING", "An admin acting as this user cannot do this"));
+  return next();
+});
+
 /** A session an admin opened as another user: only the way back out is allowed here. */
 export const impersonationProcedure = authedProcedure.use(({ ctx, next }) => {
   if (!ctx.session.impersonatedBy)
     throw toTRPCError(new AppError("NOT_IMPERSONATING", "This session is not impersonating anyone"));
   return next({ ctx: { ...ctx, impersonatorId: ctx.session.impersonatedBy } });
+});
+
+/**
+ * Idempotency-Key on a money-moving mutation; `.use(idempotent)` after `.input()` so the parsed input is
+ * hashed. The first request claims the key (committed at once), then runs in one transaction that also
+ * stores its response: the effect and its replayable response commit together or not at all. A retry
+ * with the same body replays that response (even if the state changed since), a duplicate while the
+ * first runs gets IDEMPOTENCY_IN_PROGRESS (409), another body or procedure IDEMPOTENCY_KEY_REUSED (422).
+ * A failed request (any error, 4xx or 5xx) changed nothing, so its key is released and a retry runs
+ * again. Without the header the mutation runs as before (clients outside the apps).
+ */
+export const idempotent = t.middleware(async ({ ctx, type, path, input, next }) => {
+  const key = ctx.headers.get(IDEMPOTENCY_KEY_HEADER);
+  if (type !== "mutation" || key === null || !ctx.user) return next();
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key))
+    throw toTRPCError(
+      new AppError("IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 8 to 128 characters of A-Z, a-z, 0-9, _ and -"),
+    );
+  const scope = { userId: ctx.user.id, key, path, requestHash: idempotency.requestHash(path, input) };
+  const claim = await idempotency.claimKey(ctx.db, scope, ctx.env).catch((error: unknown) => {
+    throw error instanceof AppError ? toTRPCError(error) : error;
+  });
+  if (claim.kind === "replay") {
+    ctx.resHeaders.set("idempotent-replayed", "true");
+    // A stored result stands in for the procedure's own (tRPC brands results with this marker).
+    return { ok: true as const, data: claim.data, marker: middlewareMarker };
+  }
+  let failed: Awaited<ReturnType<typeof next>> | undefined;
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      // Services' own transactions become savepoints of this one.
+      const result = await next({ ctx: { ...ctx, db: tx as unknown as Db } });
+      if (!result.ok) {
+        failed = result;
+        throw result.error;
+      }
+      await idempotency.completeKey(tx, scope, result.data);
+      return result;
+    });
+  } catch (error) {
+    await idempotency.releaseKey(ctx.db, scope);
+    if (failed) return failed;
+    throw error;
+  }
 });

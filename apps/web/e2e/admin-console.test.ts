@@ -2,6 +2,7 @@
 // Arabic, the admin's language saved to their profile, Arabic money and dates, the audit log by name,
 // and the server's validation issues shown beside their fields.
 import { seedDemoTutoring } from "@lectern/api/seed";
+import { applyEvent, recordEvent, runLedgerHealthCheck } from "@lectern/api/services";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoSeriousA11yViolations } from "./a11y.ts";
@@ -48,6 +49,8 @@ async function mainPages() {
     "/disputes",
     "/audit",
     "/outbox",
+    "/provider-events",
+    "/health",
   ];
 }
 
@@ -93,6 +96,48 @@ const myLocale = () =>
 describe("the admin console", () => {
   it("has no serious accessibility violations on its main pages in English, and a title for each", async () => {
     await checkMainPages("en");
+  });
+
+  it("lists provider events with their errors, and a replay of a type with no handler says so", async () => {
+    const db = world.api.db;
+    await recordEvent(db, "e2e-pay", { id: "evt_e2e_1", type: "charge.odd", payload: { amount: 100 } });
+    const broken = { "charge.odd": async () => Promise.reject(new Error("card network timeout")) };
+    expect(await applyEvent(db, "e2e-pay", "evt_e2e_1", broken)).toMatchObject({ status: "failed" });
+
+    await open("/provider-events?status=failed");
+    const row = page.getByRole("row", { name: /evt_e2e_1/ });
+    await row.getByText("card network timeout").waitFor();
+    await row.getByRole("button", { name: "Replay evt_e2e_1" }).click();
+    await page.getByText("No handler is registered for this event type yet, so it cannot be replayed.").waitFor();
+    const after = await db.query.providerEvents.findFirst({ where: (e, { eq }) => eq(e.eventId, "evt_e2e_1") });
+    expect(after).toMatchObject({ status: "failed", attempts: 1 });
+
+    // At phone width the table gives way to cards that fit the screen.
+    const desktop = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await open("/provider-events?status=failed");
+      await page.getByRole("button", { name: "Replay evt_e2e_1" }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    } finally {
+      if (desktop) await page.setViewportSize(desktop);
+    }
+  });
+
+  it("shows the ledger's health: the last drift check and each currency's totals", async () => {
+    await open("/health");
+    await page.getByText("No check has run yet", { exact: false }).waitFor();
+    const quiet = () => undefined;
+    await runLedgerHealthCheck(world.api.db, { error: quiet, info: quiet });
+    await open("/health");
+    await page.getByText("Sound", { exact: true }).waitFor();
+    await page.getByText("Accounts whose balance differs from their entries: 0").waitFor();
+    // The demo's credits: issued, held by learners, and the whole currency summing to zero.
+    const credits = page.locator(".mantine-Paper-root", {
+      has: page.getByRole("heading", { name: "Session credits" }),
+    });
+    await credits.getByRole("row", { name: /Credits issued/ }).waitFor();
+    expect(await credits.getByRole("row", { name: /Sums to zero/ }).textContent()).toContain("Yes");
   });
 
   it("offers a skip link to the main content and a visible focus ring on inputs", async () => {
@@ -143,9 +188,9 @@ describe("the admin console", () => {
     await page.getByLabel("Price (USD)").fill("10");
     // A client whose own check let a bad price through (an older bundle, a script): the server still refuses.
     await page.route("**/api/trpc/admin.packs.create**", async (route) => {
-      const body = JSON.parse(route.request().postData() ?? "{}") as Record<string, { json: { prices: object } }>;
-      const call = body["0"];
-      if (call) call.json.prices = { USD: -100 };
+      // Mutations travel one per request (each with its Idempotency-Key), not in a batch.
+      const body = JSON.parse(route.request().postData() ?? "{}") as { json?: { prices: object } };
+      if (body.json) body.json.prices = { USD: -100 };
       await route.continue({ postData: JSON.stringify(body) });
     });
     const answer = page.waitForResponse((r) => r.url().includes("admin.packs.create"));

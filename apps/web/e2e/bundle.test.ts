@@ -48,9 +48,12 @@ describe.each(["web", "admin"] as const)("the built %s app", (app) => {
   it(`loads at most ${FIRST_ROUTE_BUDGET_KIB} KiB of gzipped JavaScript before its first screen`, async () => {
     const files = await builtFiles(app);
     const html = files.find((f) => f.file === "index.html")?.text ?? "";
-    // The entry script and the chunks it imports statically, which Vite lists as modulepreload links.
+    // The entry script and the chunks it imports statically, which Vite lists as modulepreload links
+    // (under the console's base, /admin/, for the admin app).
     const firstRoute = [
-      ...html.matchAll(/<script[^>]*\ssrc="\/([^"]+\.js)"|<link[^>]*rel="modulepreload"[^>]*\shref="\/([^"]+\.js)"/g),
+      ...html.matchAll(
+        /<script[^>]*\ssrc="\/(?:admin\/)?([^"]+\.js)"|<link[^>]*rel="modulepreload"[^>]*\shref="\/(?:admin\/)?([^"]+\.js)"/g,
+      ),
     ].map((m) => m[1] ?? m[2] ?? "");
     const scripts = files.filter((f) => f.file.endsWith(".js"));
     const gzipped = new Map(scripts.map(({ file, text }) => [file, gzipSync(text).length]));

@@ -73,6 +73,43 @@ describe("web flows in Chromium", () => {
     await context.close();
   });
 
+  it("the profile page lists signed-in devices with this one marked; revoking a script's token signs it out at once", async () => {
+    const email = "learner5@lectern.local";
+    // A script signs in with no Origin and keeps the bearer token from set-auth-token.
+    const scriptSignIn = await fetch(`${world.api.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "LecternScript/1.0" },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect(scriptSignIn.status, await scriptSignIn.clone().text()).toBe(200);
+    const token = scriptSignIn.headers.get("set-auth-token");
+    expect(token).toBeTruthy();
+    const asScript = () =>
+      fetch(`${world.api.url}/api/trpc/account.tokens.list`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await asScript()).status).toBe(200);
+
+    const context = await newContext();
+    const page = await signIn(context, email);
+    await heading(page, /^Welcome, /);
+    await page.goto(`${world.webUrl}/profile`);
+    const card = page.getByRole("region", { name: "Signed-in devices and tokens" });
+    await card.getByText("LecternScript/1.0").waitFor();
+    await card.getByText("This device").waitFor();
+    // This browser's own session has no Revoke button: signing out is for that.
+    const thisDevice = card.getByRole("listitem").filter({ hasText: "This device" });
+    expect(await thisDevice.getByRole("button").count()).toBe(0);
+    await card.getByRole("button", { name: "Revoke LecternScript/1.0" }).click();
+    const dialog = page.getByRole("dialog", { name: "Sign this device out?" });
+    await dialog.getByRole("button", { name: "Revoke" }).click();
+    await page.getByText("Signed out that device").waitFor();
+    expect(await card.getByText("LecternScript/1.0").count()).toBe(0);
+    expect((await asScript()).status).toBe(401);
+    // The browser itself is still signed in.
+    await page.reload();
+    await card.getByText("This device").waitFor();
+    await context.close();
+  });
+
   it("booking a slot inside the free-change window warns that cancelling forfeits the credit, the session page says so; an API validation error shows beside its field", async () => {
     const db = world.api.db;
     const learner = await userByEmail("learner1@lectern.local");
@@ -103,8 +140,9 @@ describe("web flows in Chromium", () => {
     await heading(page, "Profile");
     // What a client without the app's own checks would send: a name over the limit.
     await page.route("**/api/trpc/account.updateProfile**", async (route) => {
+      // Mutations travel one per request (each with its Idempotency-Key), not in a batch.
       const body = route.request().postDataJSON();
-      body["0"].json.name = "x".repeat(101);
+      body.json.name = "x".repeat(101);
       await route.continue({ postData: JSON.stringify(body) });
     });
     await page.getByLabel("Name").fill("Lena L.");

@@ -25,7 +25,7 @@ async function servePreview(app: "web" | "admin", port: number, apiUrl: string) 
 // on, and a single-process browser dies with its first closed context.
 const UNWANTED_FLAGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--single-process"]);
 
-async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
   // Chromium unpacks into $TMPDIR, which vitest.config.ts points at the repo's .cache/browser/.
   return playwright.launch({
     executablePath: await chromium.executablePath(),
@@ -44,7 +44,8 @@ async function launchBrowser(): Promise<Browser> {
 export async function startWorld(overrides: Record<string, string> = {}) {
   const [webPort, adminPort] = [await freePort(), await freePort()];
   const webUrl = `http://localhost:${webPort}`;
-  const adminUrl = `http://localhost:${adminPort}`;
+  // The console is built for /admin/ (the path the API serves it under with SERVE_APPS).
+  const adminUrl = `http://localhost:${adminPort}/admin`;
   const pg = await startTestPostgres();
   // Every journey signs in from the same loopback address; the per-IP sign-in limit has its own API tests.
   const api = await startTestServer(pg, {

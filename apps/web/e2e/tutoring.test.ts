@@ -108,8 +108,26 @@ describe("tutoring journeys in Chromium", () => {
     await page.getByLabel("Session length").selectOption("60");
     await day.getByRole("button", { name: timeLabel(slot, learner.timezone), exact: true }).click();
     await dialog.getByText("This session costs 1 credit (you have 2).").waitFor();
+    // Booking moves a credit: the app sends it alone with an Idempotency-Key. The first answer is lost
+    // on the way back (the API did book); the app retries with the same key and gets that booking again.
+    const bookingKeys: string[] = [];
+    await page.route("**/api/trpc/tutoring.sessions.book**", async (route) => {
+      bookingKeys.push(route.request().headers()["idempotency-key"] ?? "");
+      if (bookingKeys.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
     await dialog.getByRole("button", { name: "Confirm booking" }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
+    await page.unroute("**/api/trpc/tutoring.sessions.book**");
+    const [bookingKey] = bookingKeys;
+    expect(bookingKey).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
+    expect(bookingKeys).toEqual([bookingKey, bookingKey]);
+    const keys = await db.query.idempotencyKeys.findMany({ where: (k, { eq }) => eq(k.userId, learner.id) });
+    expect(keys).toMatchObject([{ key: bookingKey, path: "tutoring.sessions.book", status: "completed" }]);
+    expect(
+      await db.query.tutoringSessions.findMany({ where: (s, { eq }) => eq(s.learnerId, learner.id) }),
+    ).toHaveLength(1);
     await heading(page, `Session with ${teacher.name}`);
     expect(await creditBalance(db, learner.id).then((b) => b.totalAvailable)).toBe(1);
 
@@ -123,7 +141,12 @@ describe("tutoring journeys in Chromium", () => {
 
     await page.getByRole("button", { name: "Cancel session" }).click();
     await dialog.getByText("Your credit will be returned.").waitFor();
+    const cancelRequest = page.waitForRequest((r) => r.url().includes("/api/trpc/tutoring.sessions.cancel"));
     await dialog.getByRole("button", { name: "Confirm cancellation" }).click();
+    // Another user action, another key.
+    const cancelKey = (await cancelRequest).headers()["idempotency-key"];
+    expect(cancelKey).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
+    expect(cancelKey).not.toBe(bookingKey);
     await page.getByText(/^You cancelled it on /).waitFor();
     await page.getByText("Credit returned", { exact: true }).waitFor();
     expect(await creditBalance(db, learner.id).then((b) => b.totalAvailable)).toBe(2);

@@ -47,3 +47,7 @@ export const ChangePasswordInput = z
 
 export const UpdateProfileInput = z.object({ name: Name, timezone: TimeZone, locale: Locale });
 export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
+
+/** One of the user's own signed-in sessions (a browser, an app or a script's token), by its id. */
+export const RevokeTokenInput = z.object({ id: z.string().min(1).max(64) });
+export type RevokeTokenInput = z.infer<typeof RevokeTokenInput>;

@@ -61,6 +61,7 @@ export const AUDIT_ACTIONS = [
   "tutoring.session.teacher_absent",
   "tutoring.session.dispute.resolve",
   "tutoring.session.reverse",
+  "provider_event.replay",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

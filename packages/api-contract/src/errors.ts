@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   ALREADY_IMPERSONATING: 409,
   NOT_IMPERSONATING: 403,
   CANNOT_IMPERSONATE_DISABLED: 409,
+  /** a browser-only step (impersonation keeps the admin's session in a cookie): not with a bearer token */
+  COOKIE_SESSION_REQUIRED: 403,
+  /** the user's own-account actions an admin may not take in their name (devices; next: checkout, withdrawals) */
+  NOT_WHILE_IMPERSONATING: 403,
   /** an admin's password is reset only by its owner (the emailed link would hand over the account) */
   CANNOT_RESET_ADMIN: 409,
   // tutoring
@@ -57,6 +61,18 @@ export const ERROR_CODES = {
   ALREADY_REVIEWED: 409,
   RATE_TOO_HIGH: 400,
   RATE_LIMITED: 429,
+  // idempotency keys and the provider-event inbox
+  /** The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, "_" and "-". */
+  IDEMPOTENCY_KEY_INVALID: 400,
+  /** A request with this key is still running: wait for it, then retry to get its response. */
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  /** This key was already used for another request (other procedure or other input). */
+  IDEMPOTENCY_KEY_REUSED: 422,
+  PROVIDER_EVENT_NOT_FOUND: 404,
+  /** No handler is registered for this provider's event type: nothing was applied. */
+  PROVIDER_EVENT_NO_HANDLER: 409,
+  /** Another process is applying this event right now. */
+  PROVIDER_EVENT_BUSY: 409,
   INTERNAL: 500,
 } as const;
 

@@ -100,6 +100,13 @@ export const ListAssessmentsInput = z.object({
 });
 export type ListAssessmentsInput = z.infer<typeof ListAssessmentsInput>;
 
+/**
+ * The largest amount one ledger entry may carry (minor units or credits), 10^15: below
+ * Number.MAX_SAFE_INTEGER (≈9×10^15), so amounts travel as JS numbers exactly. Every input that
+ * becomes an amount has a smaller ceiling of its own; the ledger and the database refuse more.
+ */
+export const LEDGER_MAX_AMOUNT = 1_000_000_000_000_000;
+
 // Credit packs and grants
 
 export const PACK_NAME_MAX = 100;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PAGE_MAX, PAGE_SIZE_MAX } from "./admin.ts";
+import { dateTime } from "./outputs.ts";
 import {
   Id,
   MeetingUrl,
@@ -53,7 +54,7 @@ export const TeacherIdInput = z.object({ teacherId: UserId });
 export const SLOTS_RANGE_MAX_DAYS = 31;
 
 export const TeacherSlotsInput = z
-  .object({ teacherId: UserId, from: z.date(), to: z.date(), durationMinutes: Duration })
+  .object({ teacherId: UserId, from: dateTime(), to: dateTime(), durationMinutes: Duration })
   .refine((v) => v.from < v.to, { message: "`from` must be before `to`", path: ["to"] })
   .refine((v) => v.to.getTime() - v.from.getTime() <= SLOTS_RANGE_MAX_DAYS * 24 * 60 * 60 * 1000, {
     message: `At most ${SLOTS_RANGE_MAX_DAYS} days at a time`,
@@ -104,7 +105,7 @@ export type UpdateTeacherProfileInput = z.infer<typeof UpdateTeacherProfileInput
  */
 export const BookSessionInput = z.strictObject({
   teacherId: UserId,
-  startsAt: z.date(),
+  startsAt: dateTime(),
   durationMinutes: Duration,
 });
 export type BookSessionInput = z.infer<typeof BookSessionInput>;

@@ -31,7 +31,8 @@ export const envSchema = z.object({
   /** Public base URL of the API (better-auth callbacks, links in emails that hit the API). */
   API_URL: url.default("http://localhost:3000"),
   WEB_URL: url.default("http://localhost:5173"),
-  ADMIN_URL: url.default("http://localhost:5174"),
+  /** Where the console lives: its build is served under /admin/ (dev server included). */
+  ADMIN_URL: url.default("http://localhost:5174/admin"),
   /** Extra origins allowed to call the API with credentials, comma-separated http(s) origins. */
   EXTRA_TRUSTED_ORIGINS: z
     .string()
@@ -47,6 +48,11 @@ export const envSchema = z.object({
       }
       return entries;
     }),
+  /**
+   * Serve the built web app (apps/web/dist) at / and the console (apps/admin/dist) at /admin/ from
+   * the API's own origin: one cookie host, no CORS. Off when a CDN or another server serves them.
+   */
+  SERVE_APPS: bool.default(false),
   /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
   TRUST_PROXY: bool.default(false),
 
@@ -58,6 +64,13 @@ export const envSchema = z.object({
   /** tRPC mutations one user may make per window, counted in Postgres across all API processes. */
   MUTATION_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(120),
   MUTATION_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** How long an Idempotency-Key's response is kept for replay (at least a day; a job deletes older ones). */
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24).default(24),
+  /**
+   * A key still "in progress" after this long belongs to a request whose process died: another try may claim it.
+   * Longer than any request can run (statement and idle-in-transaction timeouts end those sooner).
+   */
+  IDEMPOTENCY_IN_PROGRESS_LEASE_SECONDS: z.coerce.number().int().min(30).default(300),
   /** Largest request body accepted on /api/trpc and /api/auth (bytes). */
   REQUEST_BODY_LIMIT_BYTES: z.coerce
     .number()

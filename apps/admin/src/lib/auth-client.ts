@@ -5,5 +5,5 @@ export const authClient = createAuthClient({ baseURL: window.location.origin, ba
 /** Ends the session and reloads, so nothing of the previous user stays in memory. */
 export async function signOut() {
   await authClient.signOut();
-  window.location.assign("/");
+  window.location.assign(import.meta.env.BASE_URL);
 }

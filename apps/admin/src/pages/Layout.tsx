@@ -16,6 +16,8 @@ const NAV = [
   { to: "/reviews", label: "nav.reviews" },
   { to: "/audit", label: "nav.audit" },
   { to: "/outbox", label: "nav.outbox" },
+  { to: "/provider-events", label: "nav.providerEvents" },
+  { to: "/health", label: "nav.health" },
 ] as const;
 
 export function Layout({ me }: { me: Me }) {

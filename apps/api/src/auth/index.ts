@@ -5,7 +5,7 @@ import { schema } from "@lectern/db";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
-import { admin } from "better-auth/plugins";
+import { admin, bearer } from "better-auth/plugins";
 import type { z } from "zod";
 import type { Logger } from "../logger.ts";
 import { enqueueEmail } from "../modules/notifications/service.ts";
@@ -172,6 +172,10 @@ export function createAuth({ db, env, logger }: { db: Db; env: Env; logger: Logg
         allowImpersonatingAdmins: false,
         impersonationSessionDuration: 60 * 60,
       }),
+      // Native apps and scripts: sign-in answers with `set-auth-token` (the signed session cookie's
+      // value), sent back as `Authorization: Bearer`. Only the signed value counts: a token read
+      // from the database alone is not enough. session.ts accepts it on tRPC the same way.
+      bearer({ requireSignature: true }),
     ],
   });
 }

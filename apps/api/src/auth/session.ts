@@ -1,9 +1,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
+import { bearerToken } from "../http/origin-check.ts";
 import type { Auth } from "./index.ts";
 
 type SessionData = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
-export type ResolvedSession = { session: SessionData["session"]; user: SessionData["user"] };
+/** How the request proved who it is: the browser's session cookie, or `Authorization: Bearer`. */
+export type Credential = "cookie" | "bearer";
+export type ResolvedSession = { session: SessionData["session"]; user: SessionData["user"]; credential: Credential };
 
 /**
  * The session and user behind better-auth's session cookie, read on every tRPC request without
@@ -13,6 +16,11 @@ export type ResolvedSession = { session: SessionData["session"]; user: SessionDa
  *
  * better-auth itself still answers when it has work to do: a session due for its sliding refresh goes
  * through `auth.api.getSession`, which extends it and sets the renewed cookie on the response.
+ *
+ * Native apps and scripts send the same signed value as `Authorization: Bearer <token>` (better-auth's
+ * bearer plugin hands it out in `set-auth-token`): the signature is checked the same way, so the raw
+ * token read from the database opens nothing. A bearer header, when sent, is the credential: an invalid
+ * one authenticates nobody rather than falling back to a cookie.
  */
 export function createSessionResolver(auth: Auth, pool: pg.Pool) {
   let settings: Promise<Settings> | undefined;
@@ -20,8 +28,11 @@ export function createSessionResolver(auth: Auth, pool: pg.Pool) {
     settings ??= loadSettings(auth);
     const s = await settings;
     const cookies = parseCookies(headers.get("cookie"));
-    const token = verifiedValue(cookies.get(s.cookieName), s.secret);
-    if (!token) return null;
+    const bearer = bearerToken(headers);
+    const credential: Credential = bearer === null ? "cookie" : "bearer";
+    const signed = bearer === null ? cookies.get(s.cookieName) : decoded(bearer);
+    const token = verifiedValue(signed, s.secret);
+    if (!signed || !token) return null;
 
     const { rows } = await pool.query<SessionRow>({ name: "lectern_session_user", text: SESSION_SQL, values: [token] });
     const row = rows[0];
@@ -31,9 +42,14 @@ export function createSessionResolver(auth: Auth, pool: pg.Pool) {
       !row.impersonated_by &&
       !verifiedValue(cookies.get(s.dontRememberCookieName), s.secret) &&
       row.expires_at.getTime() - s.expiresInMs + s.updateAgeMs <= Date.now();
-    if (dueForRefresh) return refreshThroughBetterAuth(auth, headers, resHeaders);
+    if (dueForRefresh) {
+      if (credential === "cookie") return refreshThroughBetterAuth(auth, headers, resHeaders, credential);
+      // The token stays the same when extended: a bearer client gets no cookie back.
+      const asCookie = new Headers({ cookie: `${s.cookieName}=${encodeURIComponent(signed)}` });
+      return refreshThroughBetterAuth(auth, asCookie, new Headers(), credential);
+    }
     if (isBanned(row.u_banned, row.u_ban_expires)) return null;
-    return toSession(row);
+    return { ...toSession(row), credential };
   };
 }
 
@@ -58,11 +74,21 @@ async function loadSettings(auth: Auth): Promise<Settings> {
 }
 
 /** better-auth's sliding refresh for this request, its Set-Cookie passed on to the response. */
-async function refreshThroughBetterAuth(auth: Auth, headers: Headers, resHeaders: Headers) {
+async function refreshThroughBetterAuth(auth: Auth, headers: Headers, resHeaders: Headers, credential: Credential) {
   const { headers: set, response } = await auth.api.getSession({ headers, returnHeaders: true });
   for (const cookie of set.getSetCookie()) resHeaders.append("set-cookie", cookie);
   if (!response || isBanned(response.user.banned, response.user.banExpires)) return null;
-  return { session: response.session, user: response.user };
+  return { session: response.session, user: response.user, credential };
+}
+
+/** set-auth-token's value as sent, or URI-encoded (as better-auth's bearer plugin also accepts it). */
+function decoded(token: string) {
+  if (!token.includes("%")) return token;
+  try {
+    return decodeURIComponent(token);
+  } catch {
+    return token;
+  }
 }
 
 /** Like better-call's parser: the first cookie of a name wins, quotes stripped, value URI-decoded. */
@@ -134,7 +160,7 @@ const isBanned = (banned: boolean | null | undefined, until: Date | null | undef
   Boolean(banned) && (!until || until.getTime() > Date.now());
 
 /** The same shape better-auth's getSession returns. */
-function toSession(row: SessionRow): ResolvedSession {
+function toSession(row: SessionRow): Omit<ResolvedSession, "credential"> {
   return {
     session: {
       id: row.id,

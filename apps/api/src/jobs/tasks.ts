@@ -6,6 +6,7 @@ import type { Logger } from "../logger.ts";
 import { creditCron, creditTasks } from "../modules/ledger/jobs.ts";
 import type { EmailProvider } from "../modules/notifications/providers.ts";
 import { DELIVER_EMAIL_TASK, deliverEmail, PURGE_OUTBOX_TASK, purgeOutbox } from "../modules/notifications/service.ts";
+import { paymentsCron, paymentsTasks } from "../modules/payments/jobs.ts";
 import { tutoringCron, tutoringTasks } from "../modules/tutoring/jobs.ts";
 
 export interface TaskDeps {
@@ -26,6 +27,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
   return {
     ...tutoringTasks(deps),
     ...creditTasks(deps),
+    ...paymentsTasks(deps),
     [DELIVER_EMAIL_TASK]: async (payload, helpers) => {
       const { outboxId, secret } = DeliverEmailPayload.parse(payload);
       await deliverEmail(
@@ -49,6 +51,7 @@ export function createCronItems(env: Pick<Env, "EMAIL_OUTBOX_RETENTION_DAYS"> = 
   const items: CronItem[] = [
     ...tutoringCron,
     ...creditCron,
+    ...paymentsCron,
     // Daily at 03:17; the retention period travels in the payload (the worker's env).
     {
       task: PURGE_OUTBOX_TASK,

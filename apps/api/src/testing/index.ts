@@ -221,14 +221,22 @@ export async function trpcError(promise: Promise<unknown>) {
  * A tRPC call on the wire, as a browser would send it, keeping the whole response: for asserting
  * status codes and that a refused call carries no data.
  */
-export async function rawTrpc(agent: Agent, type: "query" | "mutation", path: string, input?: unknown) {
+export async function rawTrpc(
+  agent: Agent,
+  type: "query" | "mutation",
+  path: string,
+  input?: unknown,
+  headers: Record<string, string> = {},
+) {
   const payload = JSON.stringify(superjson.serialize(input));
   const response =
     type === "query"
-      ? await agent.fetch(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(payload)}`}`)
+      ? await agent.fetch(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(payload)}`}`, {
+          headers,
+        })
       : await agent.fetch(`/api/trpc/${path}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...headers },
           body: input === undefined ? undefined : payload,
         });
   const text = await response.text();

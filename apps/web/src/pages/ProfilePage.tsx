@@ -3,6 +3,7 @@ import { Alert, Button, Card, NativeSelect, PasswordInput, Select, Stack, TextIn
 import { notifications } from "@mantine/notifications";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DevicesCard } from "../components/DevicesCard";
 import { PageHeading } from "../components/PageHeading";
 import { FailureAlert } from "../components/Status";
 import { CalendarFeedCard } from "../components/tutoring/CalendarFeedCard";
@@ -23,6 +24,7 @@ export function ProfilePage() {
       <ProfileForm />
       <ChangePasswordForm />
       <CalendarFeedCard />
+      <DevicesCard />
     </Stack>
   );
 }

@@ -1,6 +1,6 @@
 // Tables owned by better-auth (core + admin plugin), plus Lectern's own profile fields on users.
 // Property names are better-auth's field names; the drizzle adapter maps them to these tables.
-import { relations } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 const timestamps = {
@@ -31,6 +31,8 @@ export const users = pgTable(
     // Case-insensitive substring search by name or email (admin console) stays indexed.
     index("users_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
     index("users_email_trgm_idx").using("gin", t.email.op("gin_trgm_ops")),
+    // The teacher directory and the admin's teacher list: teachers by name, read in order.
+    index("users_teacher_name_idx").on(t.name, t.id).where(sql`${t.role} = 'teacher'`),
   ],
 );
 

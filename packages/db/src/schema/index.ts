@@ -3,4 +3,5 @@ export * from "./auth.ts";
 export * from "./ledger.ts";
 export * from "./limits.ts";
 export * from "./notifications.ts";
+export * from "./payments.ts";
 export * from "./tutoring.ts";

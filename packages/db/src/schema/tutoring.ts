@@ -35,9 +35,16 @@ export const teacherProfiles = pgTable(
     hourlyRateMinor: bigint("hourly_rate_minor", { mode: "number" }).notNull().default(0),
     rateCurrency: text("rate_currency").notNull().default("USD"),
     defaultMeetingUrl: text("default_meeting_url"),
+    /** rated sessions and the sum of their ratings, kept by the rating transaction (the directory reads them) */
+    ratingCount: integer("rating_count").notNull().default(0),
+    ratingSum: integer("rating_sum").notNull().default(0),
     ...timestamps,
   },
   (t) => [
+    check(
+      "teacher_profiles_rating_stats",
+      sql`${t.ratingCount} >= 0 and ${t.ratingSum} between ${t.ratingCount} and 5 * ${t.ratingCount}`,
+    ),
     check("teacher_profiles_rate_non_negative", sql`${t.hourlyRateMinor} >= 0`),
     // The highest per-currency maximum (TUTORING_POLICY.maxHourlyRateMinor): pay always fits a safe integer.
     check("teacher_profiles_rate_ceiling", sql`${t.hourlyRateMinor} <= 1000000000`),
@@ -230,6 +237,13 @@ export const tutoringSessions = pgTable(
     // "My upcoming sessions" for a learner or teacher among 100,000s: booked rows only.
     index("tutoring_sessions_learner_booked_idx").on(t.learnerId, t.startsAt).where(sql`${t.status} = 'booked'`),
     index("tutoring_sessions_teacher_booked_idx").on(t.teacherId, t.startsAt).where(sql`${t.status} = 'booked'`),
+    // The credits page: a lot's sessions (reserved credits) without a scan.
+    index("tutoring_sessions_credit_lot_idx").on(t.creditLotId).where(sql`${t.creditLotId} is not null`),
+    // The admin's list of every session, latest first, read in index order.
+    index("tutoring_sessions_start_idx").on(t.startsAt.desc().nullsFirst(), t.id),
+    index("tutoring_sessions_resolved_dispute_idx")
+      .on(t.disputeResolvedAt.desc().nullsFirst(), t.id)
+      .where(sql`${t.disputeResolvedAt} is not null`),
   ],
 );
 

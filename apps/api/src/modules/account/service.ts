@@ -1,7 +1,7 @@
-import type { Locale, Role, UpdateProfileInput } from "@lectern/api-contract";
+import type { Locale, RevokeTokenInput, Role, UpdateProfileInput } from "@lectern/api-contract";
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 
 export interface Viewer {
@@ -59,4 +59,41 @@ export async function impersonatorOf(db: Db, impersonatedBy: string | null | und
     columns: { id: true, name: true, email: true },
   });
   return admin ?? null;
+}
+
+const { authSessions } = schema;
+
+/** The user's own live sign-ins (an admin's impersonation is not one of them). */
+const ownLiveSessions = (userId: string) =>
+  and(eq(authSessions.userId, userId), isNull(authSessions.impersonatedBy), gt(authSessions.expiresAt, sql`now()`));
+
+/**
+ * The user's signed-in sessions and devices: browsers (cookie) and apps or scripts (bearer token) alike,
+ * since both are the same sessions underneath. Never the token itself.
+ */
+export async function listTokens(db: Db, viewer: Viewer, currentSessionId: string) {
+  const rows = await db
+    .select({
+      id: authSessions.id,
+      createdAt: authSessions.createdAt,
+      lastUsedAt: authSessions.updatedAt,
+      expiresAt: authSessions.expiresAt,
+      userAgent: authSessions.userAgent,
+      ipAddress: authSessions.ipAddress,
+    })
+    .from(authSessions)
+    .where(ownLiveSessions(viewer.id))
+    .orderBy(desc(authSessions.updatedAt), desc(authSessions.id));
+  return rows.map((row) => ({ ...row, current: row.id === currentSessionId }));
+}
+
+/** Signs one of the user's own sessions out everywhere at once (every API process reads it per request). */
+export async function revokeToken(db: Db, viewer: Viewer, input: RevokeTokenInput) {
+  const [deleted] = await db
+    .delete(authSessions)
+    .where(and(eq(authSessions.id, input.id), ownLiveSessions(viewer.id)))
+    .returning({ id: authSessions.id });
+  // Another user's session, or one that is gone, looks the same: nothing to learn by guessing ids.
+  if (!deleted) throw new AppError("NOT_FOUND", "No such session of yours");
+  return { revoked: deleted.id };
 }

@@ -4,6 +4,7 @@ import { appRouter } from "../../router.ts";
 import { type Agent, rawTrpc, signedInAs, signUpVerified } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
 import { adminTutoringProcedures } from "../ledger/router.ts";
+import { providerEventHandlers, recordEvent } from "../payments/inbox.ts";
 
 const t = await useTestApp();
 
@@ -84,11 +85,21 @@ const cases: Record<string, Case> = {
     input: () => ({}),
     expectAdminResult: (data) => expect(data).toMatchObject({ items: expect.any(Array), total: expect.any(Number) }),
   },
+  "admin.inbox.list": {
+    input: () => ({ status: "received" }),
+    expectAdminResult: (data) => expect(data).toMatchObject({ items: [{ provider: "matrix" }], total: 1 }),
+  },
+  "admin.inbox.replay": {
+    input: () => ({ id: matrixEventId }),
+    expectAdminResult: (data) => expect(data).toEqual({ outcome: "processed", error: null }),
+  },
 };
 
 let world: World;
 let learner: Agent;
 let teacher: Agent;
+/** A received provider event whose type has a (no-op) handler, for the inbox replay. */
+let matrixEventId: string;
 
 beforeAll(async () => {
   world = {
@@ -97,6 +108,8 @@ beforeAll(async () => {
   };
   learner = (await signedInAs(t, "learner")).agent;
   teacher = (await signedInAs(t, "teacher")).agent;
+  providerEventHandlers.matrix = { "matrix.noop": async () => {} };
+  matrixEventId = (await recordEvent(t.db, "matrix", { id: "evt_matrix", type: "matrix.noop", payload: {} })).id;
 });
 
 /** Everything a refused call could have changed. */
@@ -105,6 +118,7 @@ const snapshot = async () => ({
   sessions: (await t.db.select().from(schema.authSessions)).length,
   audit: (await t.db.select().from(schema.auditLog)).length,
   outbox: (await t.db.select().from(schema.emailOutbox)).length,
+  providerEvents: await t.db.select().from(schema.providerEvents).orderBy(schema.providerEvents.id),
 });
 
 describe("admin procedures", () => {

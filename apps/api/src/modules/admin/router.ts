@@ -6,10 +6,12 @@ import {
   SetRoleInput,
   UserIdInput,
 } from "@lectern/api-contract";
+import { AppError } from "../../errors.ts";
 import { adminProcedure, impersonationProcedure, router } from "../../trpc.ts";
 import { listAudit } from "../audit/service.ts";
 import { adminTutoringProcedures } from "../ledger/router.ts";
 import { listOutbox } from "../notifications/service.ts";
+import { adminInboxProcedures } from "../payments/router.ts";
 import { adminSessionsProcedures } from "../tutoring/sessions.router.ts";
 import * as users from "./users.ts";
 
@@ -36,9 +38,12 @@ export const adminRouter = router({
     sendPasswordReset: adminProcedure
       .input(UserIdInput)
       .mutation(({ ctx, input }) => users.sendPasswordReset(ctx.db, actor(ctx), authCall(ctx), input.userId)),
-    impersonate: adminProcedure
-      .input(UserIdInput)
-      .mutation(({ ctx, input }) => users.impersonate(ctx.db, actor(ctx), authCall(ctx), input.userId)),
+    impersonate: adminProcedure.input(UserIdInput).mutation(({ ctx, input }) => {
+      // The admin's own session waits in a cookie to be restored: a browser hand-off, never a bearer token.
+      if (ctx.credential !== "cookie")
+        throw new AppError("COOKIE_SESSION_REQUIRED", "Impersonation starts from the console in a browser");
+      return users.impersonate(ctx.db, actor(ctx), authCall(ctx), input.userId);
+    }),
     /** Called from the impersonated session (the web app's banner), so not an adminProcedure. */
     stopImpersonating: impersonationProcedure.mutation(({ ctx }) =>
       users.stopImpersonating(ctx.db, { adminId: ctx.impersonatorId, userId: ctx.user.id, ip: ctx.ip }, authCall(ctx)),
@@ -55,5 +60,6 @@ export const adminRouter = router({
     }),
   }),
   sessions: router(adminSessionsProcedures),
+  inbox: router(adminInboxProcedures),
   ...adminTutoringProcedures,
 });

@@ -4,6 +4,7 @@ import type { DbOrTx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
 import { and, count, desc, eq, gte, ilike, lte, or, sql } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
+import { pageTotal } from "../../pagination.ts";
 
 export interface AuditEntry {
   actorId: string | null;
@@ -72,57 +73,56 @@ export async function listAudit(db: DbOrTx, input: ListAuditInput) {
     input.from ? gte(auditLog.createdAt, input.from) : undefined,
     input.to ? lte(auditLog.createdAt, input.to) : undefined,
   );
-  // Target ids are text (of any kind); each join applies only to rows of its target type.
+  // Target ids are text (of any kind); each join applies only to rows of its target type, and
+  // compares as a uuid so it finds its row by primary key.
+  const targetUuid = (type: string) =>
+    sql`(case when ${auditLog.targetType} = ${type} then ${auditLog.targetId}::uuid end)`;
   const withTargets = <Q extends PgSelect>(query: Q) =>
     query
       .leftJoin(targetUser, and(eq(auditLog.targetType, "user"), eq(targetUser.id, auditLog.targetId)))
-      .leftJoin(
-        targetSession,
-        and(eq(auditLog.targetType, "tutoring_session"), sql`${targetSession.id}::text = ${auditLog.targetId}`),
-      )
+      .leftJoin(targetSession, eq(targetSession.id, targetUuid("tutoring_session")))
       .leftJoin(sessionLearner, eq(sessionLearner.id, targetSession.learnerId))
       .leftJoin(sessionTeacher, eq(sessionTeacher.id, targetSession.teacherId))
-      .leftJoin(
-        targetAssessment,
-        and(eq(auditLog.targetType, "assessment"), sql`${targetAssessment.id}::text = ${auditLog.targetId}`),
-      )
+      .leftJoin(targetAssessment, eq(targetAssessment.id, targetUuid("assessment")))
       .leftJoin(assessmentLearner, eq(assessmentLearner.id, targetAssessment.learnerId))
-      .leftJoin(
-        targetPack,
-        and(eq(auditLog.targetType, "credit_pack"), sql`${targetPack.id}::text = ${auditLog.targetId}`),
-      );
-  const [rows, [total]] = await Promise.all([
-    withTargets(
-      db
-        .select({
-          id: auditLog.id,
-          action: auditLog.action,
-          targetType: auditLog.targetType,
-          targetId: auditLog.targetId,
-          before: auditLog.before,
-          after: auditLog.after,
-          ipAddress: auditLog.ipAddress,
-          createdAt: auditLog.createdAt,
-          actor: { id: users.id, name: users.name, email: users.email },
-          /** the admin who acted as the actor (an impersonated session) */
-          impersonator: { id: impersonator.id, name: impersonator.name, email: impersonator.email },
-          targetUser: { id: targetUser.id, name: targetUser.name, email: targetUser.email },
-          sessionLearner: { id: sessionLearner.id, name: sessionLearner.name, email: sessionLearner.email },
-          sessionTeacher: { id: sessionTeacher.id, name: sessionTeacher.name, email: sessionTeacher.email },
-          assessmentLearner: { id: assessmentLearner.id, name: assessmentLearner.name, email: assessmentLearner.email },
-          packName: targetPack.name,
-        })
-        .from(auditLog)
-        .leftJoin(users, eq(users.id, auditLog.actorId))
-        .leftJoin(impersonator, eq(impersonator.id, auditLog.impersonatorId))
-        .$dynamic(),
-    )
-      .where(where)
-      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
-    withTargets(db.select({ value: count() }).from(auditLog).$dynamic()).where(where),
-  ]);
+      .leftJoin(targetPack, eq(targetPack.id, targetUuid("credit_pack")));
+  const offset = (input.page - 1) * input.pageSize;
+  const rows = await withTargets(
+    db
+      .select({
+        id: auditLog.id,
+        action: auditLog.action,
+        targetType: auditLog.targetType,
+        targetId: auditLog.targetId,
+        before: auditLog.before,
+        after: auditLog.after,
+        ipAddress: auditLog.ipAddress,
+        createdAt: auditLog.createdAt,
+        actor: { id: users.id, name: users.name, email: users.email },
+        /** the admin who acted as the actor (an impersonated session) */
+        impersonator: { id: impersonator.id, name: impersonator.name, email: impersonator.email },
+        targetUser: { id: targetUser.id, name: targetUser.name, email: targetUser.email },
+        sessionLearner: { id: sessionLearner.id, name: sessionLearner.name, email: sessionLearner.email },
+        sessionTeacher: { id: sessionTeacher.id, name: sessionTeacher.name, email: sessionTeacher.email },
+        assessmentLearner: { id: assessmentLearner.id, name: assessmentLearner.name, email: assessmentLearner.email },
+        packName: targetPack.name,
+      })
+      .from(auditLog)
+      .leftJoin(users, eq(users.id, auditLog.actorId))
+      .leftJoin(impersonator, eq(impersonator.id, auditLog.impersonatorId))
+      .$dynamic(),
+  )
+    .where(where)
+    // "nulls last" as in audit_log_created_at_idx, so the newest rows are read from it in order.
+    .orderBy(sql`${auditLog.createdAt} desc nulls last`, desc(auditLog.id))
+    .limit(input.pageSize)
+    .offset(offset);
+  const total = await pageTotal(rows.length, input.pageSize, offset, async () => {
+    // The target joins only matter to the count when the filter names a person through them.
+    const from = db.select({ value: count() }).from(auditLog).$dynamic();
+    const [counted] = await (input.personId ? withTargets(from) : from).where(where);
+    return counted?.value ?? 0;
+  });
   const items = rows.map(({ targetUser, sessionLearner, sessionTeacher, assessmentLearner, packName, ...row }) => ({
     ...row,
     target: {
@@ -132,5 +132,5 @@ export async function listAudit(db: DbOrTx, input: ListAuditInput) {
       name: packName,
     },
   }));
-  return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
+  return { items, total, page: input.page, pageSize: input.pageSize };
 }

@@ -158,6 +158,7 @@ const cases: Record<string, Case> = {
     (data) => expect(data).toMatchObject({ filename: "lectern-payroll-2030-01-01-to-2030-02-01.csv" }),
     () => ({ from: new Date(Date.UTC(2030, 0, 1)), to: new Date(Date.UTC(2030, 1, 1)) }),
   ),
+  "admin.ledger.health": adminOnly((data) => expect(data).toMatchObject({ lastCheck: null })),
 };
 
 let world: World;

@@ -11,10 +11,13 @@ import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
+import { pageTotal } from "../../pagination.ts";
 import { normalizeRole } from "../account/service.ts";
 import type { AdminActor } from "../admin/users.ts";
 import { recordAudit } from "../audit/service.ts";
-import { CREDIT, platformAccount, post, transfer } from "./service.ts";
+import { CREDIT, systemAccountId } from "./accounts.ts";
+import { expireCredits, issueCredits, returnCredit } from "./recipes.ts";
+import { post } from "./service.ts";
 
 const { creditLots, creditPacks, ledgerAccounts, users } = schema;
 
@@ -46,12 +49,14 @@ export async function openCreditLot(tx: DbOrTx, grant: GrantCredits) {
     expiresAt: new Date(now.getTime() + grant.validityDays * DAY_MS),
     grantedBy: grant.grantedBy ?? null,
   });
-  await transfer(tx, await platformAccount(tx, "credit_issuance", CREDIT), lot.accountId, grant.sessions, CREDIT, {
-    kind: "credit.grant",
-    description: grant.description ?? `${grant.sessions} session credits`,
-    actorId: grant.grantedBy ?? null,
-    reference: { type: "credit_lot", id: lot.id },
-  });
+  await post(
+    tx,
+    issueCredits(lot.accountId, grant.sessions, {
+      description: grant.description ?? `${grant.sessions} session credits`,
+      actorId: grant.grantedBy ?? null,
+      reference: { type: "credit_lot", id: lot.id },
+    }),
+  );
   return lot;
 }
 
@@ -85,7 +90,7 @@ export interface CreditReturn {
 }
 
 /**
- * Moves reserved credits back to the learner: into the lot they came from, or, when a validity is
+ * Moves held (reserved) credits back to the learner: into the lot they came from, or, when a validity is
  * guaranteed and that lot has expired or ends sooner, into a new lot (same pack and session
  * length) that expires then. Either way in the caller's transaction, so the expiry sweep can never
  * take a credit that was just returned. Returns the lot that received them.
@@ -105,20 +110,29 @@ export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
           grantedBy: r.actorId,
         })
       : lot;
-  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
-  // The user's account first, like every session posting, so concurrent transactions lock in one order.
-  await post(tx, {
-    kind: "credit.refund",
-    description: r.description,
-    actorId: r.actorId,
-    reference: r.reference,
-    metadata: target.id === lot.id ? undefined : { fromLotId: lot.id, expiresAt: target.expiresAt.toISOString() },
-    entries: [
-      { accountId: target.accountId, amount: r.credits, currency: CREDIT },
-      { accountId: reserved, amount: -r.credits, currency: CREDIT },
-    ],
-  });
+  await post(
+    tx,
+    returnCredit(
+      { learnerId: lot.learnerId, lotAccountId: target.accountId, credits: r.credits },
+      {
+        description: r.description,
+        actorId: r.actorId,
+        reference: r.reference,
+        metadata: target.id === lot.id ? undefined : { fromLotId: lot.id, expiresAt: target.expiresAt.toISOString() },
+      },
+    ),
+  );
   return target;
+}
+
+/** The credits a reference's transactions (e.g. a session's) left consumed: what reversing it gives back. */
+export async function consumedCredits(tx: DbOrTx, reference: { type: string; id: string }) {
+  const { rows } = await tx.execute<{ n: string }>(sql`
+    select coalesce(sum(e.amount), 0)::text as n from ${schema.ledgerEntries} e
+    join ${schema.ledgerTransactions} t on t.id = e.transaction_id
+    where t.reference_type = ${reference.type} and t.reference_id = ${reference.id}
+      and e.account_id = ${systemAccountId("credit_consumed", CREDIT)}`);
+  return Number(rows[0]?.n ?? 0);
 }
 
 // Packs
@@ -346,19 +360,19 @@ export async function creditHistory(db: DbOrTx, learnerId: string, input: PageIn
         and exists (select 1 from ${schema.ledgerEntries} e where e.transaction_id = t.id and e.currency = ${CREDIT})
     )
     select * from lot_tx union all select * from session_tx`;
-  const [page, total] = await Promise.all([
-    db.execute<{
-      transaction_id: string;
-      kind: string;
-      description: string;
-      reference_type: string | null;
-      reference_id: string | null;
-      created_at: string | Date;
-      amount: string;
-      credits: string;
-      lot_id: string | null;
-      pack_name: string | null;
-    }>(sql`
+  const offset = (input.page - 1) * input.pageSize;
+  const page = await db.execute<{
+    transaction_id: string;
+    kind: string;
+    description: string;
+    reference_type: string | null;
+    reference_id: string | null;
+    created_at: string | Date;
+    amount: string;
+    credits: string;
+    lot_id: string | null;
+    pack_name: string | null;
+  }>(sql`
       select m.transaction_id, t.kind, t.description, t.reference_type, t.reference_id, t.created_at,
         m.amount::text, m.lot_id, p.name as pack_name,
         (select coalesce(sum(e.amount), 0) from ${schema.ledgerEntries} e
@@ -368,9 +382,11 @@ export async function creditHistory(db: DbOrTx, learnerId: string, input: PageIn
       left join ${creditLots} l on l.id = m.lot_id
       left join ${creditPacks} p on p.id = l.pack_id
       order by t.created_at desc, m.seq desc
-      limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
-    db.execute<{ total: number }>(sql`select count(*)::int as total from (${mine}) m`),
-  ]);
+      limit ${input.pageSize} offset ${offset}`);
+  const total = await pageTotal(page.rows.length, input.pageSize, offset, async () => {
+    const counted = await db.execute<{ total: number }>(sql`select count(*)::int as total from (${mine}) m`);
+    return counted.rows[0]?.total ?? 0;
+  });
   const items = page.rows.map((r) => ({
     transactionId: r.transaction_id,
     kind: r.kind,
@@ -382,7 +398,7 @@ export async function creditHistory(db: DbOrTx, learnerId: string, input: PageIn
     reference: r.reference_type && r.reference_id ? { type: r.reference_type, id: r.reference_id } : null,
     createdAt: new Date(r.created_at),
   }));
-  return { items, total: total.rows[0]?.total ?? 0, page: input.page, pageSize: input.pageSize };
+  return { items, total, page: input.page, pageSize: input.pageSize };
 }
 
 /** An admin's view of one user's credits: the same balance and history the learner sees. */
@@ -465,12 +481,14 @@ async function expireLot(db: Db, lotId: string, now: Date): Promise<number> {
       .where(and(eq(creditLots.id, lotId), lte(creditLots.expiresAt, now), gt(ledgerAccounts.balance, 0)))
       .for("update", { skipLocked: true });
     if (!lot) return 0;
-    await transfer(tx, lot.accountId, await platformAccount(tx, "credit_expired", CREDIT), lot.balance, CREDIT, {
-      kind: "credit.expire",
-      description: `${lot.balance} unused session credits expired`,
-      reference: { type: "credit_lot", id: lot.id },
-      metadata: { expiresAt: lot.expiresAt.toISOString() },
-    });
+    await post(
+      tx,
+      expireCredits(lot.accountId, lot.balance, {
+        description: `${lot.balance} unused session credits expired`,
+        reference: { type: "credit_lot", id: lot.id },
+        metadata: { expiresAt: lot.expiresAt.toISOString() },
+      }),
+    );
     await tx
       .update(creditLots)
       .set({ expiredAt: sql`coalesce(${creditLots.expiredAt}, ${now.toISOString()}::timestamptz)` })

@@ -3,8 +3,9 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signedInAs, signUpVerified, trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
+import { systemAccountId } from "./accounts.ts";
 import { EARNINGS_POST, TEACHER_EARNINGS } from "./payroll.ts";
-import { platformAccount, transfer, userAccount } from "./service.ts";
+import { transfer, userAccount } from "./service.ts";
 
 const t = await useTestApp();
 
@@ -50,7 +51,7 @@ async function paidSession(teacherId: string, minutes: number, rateMinor: number
   const transactionId = await t.db.transaction(async (tx) =>
     transfer(
       tx,
-      await platformAccount(tx, "payroll_expense", currency),
+      systemAccountId("payroll_expense", currency),
       await userAccount(tx, teacherId, TEACHER_EARNINGS, currency),
       Math.round((minutes / 60) * rateMinor),
       currency,

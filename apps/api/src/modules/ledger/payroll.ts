@@ -9,6 +9,7 @@ import type { Db } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
 import { and, asc, count, eq, ilike, or, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
+import { pageTotal } from "../../pagination.ts";
 import type { AdminActor } from "../admin/users.ts";
 import { recordAudit } from "../audit/service.ts";
 
@@ -48,17 +49,19 @@ function selectTeachers(db: Db, where: SQL | undefined) {
 export async function listTeachers(db: Db, input: ListTeachersInput) {
   const pattern = input.query ? containsPattern(input.query) : undefined;
   const where = pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern)) : undefined;
-  const [items, [total]] = await Promise.all([
-    selectTeachers(db, where)
-      .orderBy(asc(users.name), asc(users.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
-    db
+  const offset = (input.page - 1) * input.pageSize;
+  const items = await selectTeachers(db, where)
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(input.pageSize)
+    .offset(offset);
+  const total = await pageTotal(items.length, input.pageSize, offset, async () => {
+    const [counted] = await db
       .select({ value: count() })
       .from(users)
-      .where(and(eq(users.role, "teacher"), where)),
-  ]);
-  return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
+      .where(and(eq(users.role, "teacher"), where));
+    return counted?.value ?? 0;
+  });
+  return { items, total, page: input.page, pageSize: input.pageSize };
 }
 
 /** Sets a teacher's hourly rate (new bookings snapshot it), creating their profile if needed; audited. */
@@ -165,7 +168,9 @@ export async function payrollReport(db: Db, range: PayrollRangeInput) {
         coalesce(sum(p.amount) filter (where p.kind = ${EARNINGS_REVERSE}), 0) as reversed_amount,
         sum(p.amount) as amount
       from postings p
-      left join ${tutoringSessions} s on p.reference_type = 'tutoring_session' and s.id::text = p.reference_id
+      -- compared as uuids, so each posting finds its session by primary key
+      left join ${tutoringSessions} s
+        on s.id = (case when p.reference_type = 'tutoring_session' then p.reference_id::uuid end)
       group by p.teacher_id, p.currency, s.id, s.duration_minutes, s.hourly_rate_minor
     )
     select ps.teacher_id, u.name, u.email, ps.currency,

@@ -1,47 +1,28 @@
+import { LEDGER_MAX_AMOUNT } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, eq, sql } from "drizzle-orm";
+import { systemAccountId } from "./accounts.ts";
+import type { Leg, Recipe } from "./recipes.ts";
 
 const { ledgerAccounts, ledgerTransactions, ledgerEntries } = schema;
 
-export const CREDIT = "CREDIT";
+export { CREDIT } from "./accounts.ts";
 
 /**
- * The platform's own accounts. Credits are born in `credit_issuance` and end in consumed,
- * forfeited or expired; while a session is booked its credit sits in `credit_reserved`.
- * Teacher pay comes out of `payroll_expense`.
+ * A user's single account of a kind and currency (e.g. teacher_earnings in USD). Read first: the
+ * insert (and its unique-index check) runs only the first time.
  */
-export type PlatformAccount =
-  | "credit_issuance"
-  | "credit_reserved"
-  | "credit_consumed"
-  | "credit_forfeited"
-  | "credit_expired"
-  | "payroll_expense";
-
-const MAY_GO_NEGATIVE: ReadonlySet<PlatformAccount> = new Set(["credit_issuance", "payroll_expense"]);
-
-/** The id of a platform account, created on first use (concurrent first uses agree on one row). */
-export async function platformAccount(tx: DbOrTx, kind: PlatformAccount, currency: string): Promise<string> {
-  await tx
-    .insert(ledgerAccounts)
-    .values({ kind, currency, allowNegative: MAY_GO_NEGATIVE.has(kind) })
-    .onConflictDoNothing({
-      target: [ledgerAccounts.kind, ledgerAccounts.currency],
-      where: sql`${ledgerAccounts.ownerId} is null`,
-    });
-  const [row] = await tx
-    .select({ id: ledgerAccounts.id })
-    .from(ledgerAccounts)
-    .where(
-      and(sql`${ledgerAccounts.ownerId} is null`, eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)),
-    );
-  if (!row) throw new Error(`platform account ${kind}/${currency} missing`);
-  return row.id;
-}
-
-/** A user's single account of a kind and currency (e.g. teacher_earnings in USD), created on first use. */
 export async function userAccount(tx: DbOrTx, ownerId: string, kind: string, currency: string): Promise<string> {
+  const find = () =>
+    tx
+      .select({ id: ledgerAccounts.id })
+      .from(ledgerAccounts)
+      .where(
+        and(eq(ledgerAccounts.ownerId, ownerId), eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)),
+      );
+  const [found] = await find();
+  if (found) return found.id;
   await tx
     .insert(ledgerAccounts)
     .values({ ownerId, kind, currency })
@@ -49,64 +30,70 @@ export async function userAccount(tx: DbOrTx, ownerId: string, kind: string, cur
       target: [ledgerAccounts.ownerId, ledgerAccounts.kind, ledgerAccounts.currency],
       where: sql`${ledgerAccounts.ownerId} is not null and ${ledgerAccounts.kind} <> 'credit_lot'`,
     });
-  const [row] = await tx
-    .select({ id: ledgerAccounts.id })
-    .from(ledgerAccounts)
-    .where(
-      and(eq(ledgerAccounts.ownerId, ownerId), eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)),
-    );
+  const [row] = await find();
   if (!row) throw new Error(`account ${ownerId}/${kind}/${currency} missing`);
   return row.id;
 }
 
-export interface Posting {
-  kind: string;
-  description: string;
-  actorId?: string | null;
-  reference?: { type: string; id: string };
-  metadata?: Record<string, unknown>;
-  /** Signed amounts; they must sum to zero per currency (the database checks it at commit too). */
-  entries: { accountId: string; amount: number; currency: string }[];
-}
+const accountOf = (tx: DbOrTx, leg: Leg): Promise<string> | string =>
+  "accountId" in leg
+    ? leg.accountId
+    : "system" in leg
+      ? systemAccountId(leg.system, leg.currency)
+      : userAccount(tx, leg.owner, leg.kind, leg.currency);
 
 /**
- * Posts one balanced ledger transaction. Balances move by trigger in the same database
- * transaction; an entry that would take a user's balance below zero fails the whole posting.
+ * Posts one balanced ledger transaction (a recipe from recipes.ts): the only writer of entries.
+ * User balances move by trigger in the same statement; an entry that would take a user's balance
+ * below zero fails the whole posting. Call it last in the transaction: it locks the user's
+ * accounts until commit.
  */
-export async function post(tx: DbOrTx, posting: Posting): Promise<string> {
+export async function post(tx: DbOrTx, recipe: Recipe): Promise<string> {
   const sums = new Map<string, number>();
-  for (const e of posting.entries) {
-    if (!Number.isSafeInteger(e.amount) || e.amount === 0) throw new Error(`bad ledger amount ${e.amount}`);
+  for (const e of recipe.entries) {
+    // Amounts are bounded at the door (zod); one that is not is a bug, never a user's mistake.
+    if (!Number.isSafeInteger(e.amount) || e.amount === 0 || Math.abs(e.amount) > LEDGER_MAX_AMOUNT)
+      throw new Error(`bad ledger amount ${e.amount}`);
     sums.set(e.currency, (sums.get(e.currency) ?? 0) + e.amount);
   }
   for (const [currency, sum] of sums) if (sum !== 0) throw new Error(`ledger posting unbalanced in ${currency}`);
+  const accounts: string[] = [];
+  for (const e of recipe.entries) accounts.push(await accountOf(tx, e));
   const [transaction] = await tx
     .insert(ledgerTransactions)
     .values({
-      kind: posting.kind,
-      description: posting.description,
-      actorId: posting.actorId ?? null,
-      referenceType: posting.reference?.type ?? null,
-      referenceId: posting.reference?.id ?? null,
-      metadata: posting.metadata ?? null,
+      kind: recipe.kind,
+      description: recipe.description,
+      actorId: recipe.actorId ?? null,
+      referenceType: recipe.reference?.type ?? null,
+      referenceId: recipe.reference?.id ?? null,
+      metadata: recipe.metadata ?? null,
     })
     .returning({ id: ledgerTransactions.id });
   if (!transaction) throw new Error("ledger transaction insert returned nothing");
-  await tx.insert(ledgerEntries).values(posting.entries.map((e) => ({ ...e, transactionId: transaction.id })));
+  // One statement: the database checks the zero sum and moves balances once per statement.
+  await tx.insert(ledgerEntries).values(
+    recipe.entries.map((e, i) => ({
+      transactionId: transaction.id,
+      accountId: accounts[i] as string,
+      amount: e.amount,
+      currency: e.currency,
+    })),
+  );
   return transaction.id;
 }
 
-/** Shorthand for the common two-legged movement of `amount` from one account to another. */
+/** Shorthand for a two-legged movement of `amount` between known accounts (tests and tools). */
 export function transfer(
   tx: DbOrTx,
   from: string,
   to: string,
   amount: number,
   currency: string,
-  posting: Omit<Posting, "entries">,
+  memo: Omit<Recipe, "entries">,
 ): Promise<string> {
   return post(tx, {
-    ...posting,
+    ...memo,
     entries: [
       { accountId: from, amount: -amount, currency },
       { accountId: to, amount, currency },
@@ -114,11 +101,15 @@ export function transfer(
   });
 }
 
-/** Accounts whose cached balance differs from the sum of their entries: must always be empty. */
+/**
+ * User-owned accounts whose cached balance differs from the sum of their entries: must always be
+ * empty. (System accounts cache nothing: a CHECK keeps their balance at 0.)
+ */
 export async function balanceDrift(db: DbOrTx) {
   const result = await db.execute<{ account_id: string; balance: string; entries: string }>(sql`
     select a.id as account_id, a.balance::text, coalesce(sum(e.amount), 0)::text as entries
     from ${ledgerAccounts} a left join ${ledgerEntries} e on e.account_id = a.id
+    where a.owner_id is not null
     group by a.id having a.balance <> coalesce(sum(e.amount), 0)`);
   return result.rows;
 }
@@ -129,4 +120,29 @@ export async function unbalancedTransactions(db: DbOrTx) {
     select transaction_id, currency from ${ledgerEntries}
     group by transaction_id, currency having sum(amount) <> 0`);
   return result.rows;
+}
+
+/**
+ * Per currency: what users hold (their cached balances) and the net of each system account (the
+ * sum of its entries, since those are not cached). Everything sums to zero per currency.
+ */
+export async function ledgerTotals(db: DbOrTx) {
+  const result = await db.execute<{ currency: string; users: string; kind: string | null; net: string | null }>(sql`
+    with held as (
+      select currency, sum(balance) as users from ${ledgerAccounts} where owner_id is not null group by currency
+    ), system as (
+      select a.currency, a.kind, sum(e.amount) as net
+      from ${ledgerAccounts} a join ${ledgerEntries} e on e.account_id = a.id
+      where a.owner_id is null group by a.currency, a.kind
+    )
+    select coalesce(h.currency, s.currency) as currency, coalesce(h.users, 0)::text as users, s.kind, s.net::text
+    from held h full join system s on s.currency = h.currency
+    order by 1, 3`);
+  const totals = new Map<string, { currency: string; users: number; system: Record<string, number> }>();
+  for (const r of result.rows) {
+    const t = totals.get(r.currency) ?? { currency: r.currency, users: Number(r.users), system: {} };
+    if (r.kind) t.system[r.kind] = Number(r.net);
+    totals.set(r.currency, t);
+  }
+  return [...totals.values()];
 }

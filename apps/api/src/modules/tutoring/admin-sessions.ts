@@ -10,10 +10,12 @@ import { containsPattern, schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../../errors.ts";
+import { pageTotal } from "../../pagination.ts";
 import { removeReminders, scheduleReminders } from "./reminders.ts";
 import { notifySessionChange } from "./session-emails.ts";
 import {
   type Actor,
+  addTeacherRating,
   audit,
   auditSummary,
   type Clock,
@@ -63,22 +65,27 @@ export async function adminListSessions(db: Db, admin: Actor, input: AdminListSe
     );
   }
   const where = and(...filters);
-  const [rows, [total]] = await Promise.all([
-    selectViews(db)
-      .where(where)
-      .orderBy(desc(S.startsAt), asc(S.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
-    db
-      .select({ value: count() })
-      .from(S)
-      .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
-      .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
-      .where(where),
-  ]);
+  const offset = (input.page - 1) * input.pageSize;
+  const rows = await selectViews(db)
+    .where(where)
+    .orderBy(desc(S.startsAt), asc(S.id))
+    .limit(input.pageSize)
+    .offset(offset);
+  const total = await pageTotal(rows.length, input.pageSize, offset, async () => {
+    // Every session has its two people: the joins are needed only to search their names.
+    const counted = input.query
+      ? db
+          .select({ value: count() })
+          .from(S)
+          .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
+          .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
+          .where(where)
+      : db.select({ value: count() }).from(S).where(where);
+    return (await counted)[0]?.value ?? 0;
+  });
   return {
     items: rows.map((r) => toAdminView(r, admin, now)),
-    total: total?.value ?? 0,
+    total,
     page: input.page,
     pageSize: input.pageSize,
   };
@@ -217,6 +224,8 @@ export async function adminDeleteSession(db: Db, admin: Actor, input: AdminDelet
     if (row.creditOutcome !== "none" || movement)
       throw new AppError("HAS_LEDGER_EFFECT", "This session moved credits or pay: cancel it instead of deleting it");
     await tx.delete(S).where(eq(S.id, row.id));
+    // A completed session booked without a credit and unpaid can be rated: its rating goes with it.
+    if (row.rating !== null) await addTeacherRating(tx, row.teacherId, row.rating, -1);
     await removeReminders(tx, row.id);
     await audit(tx, admin, "tutoring.session.delete", row.id, auditSummary(row), { reason: input.reason ?? null });
   });

@@ -8,6 +8,7 @@ import type { Db, DbOrTx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
 import { and, asc, count, eq, gt, ilike, inArray, lt, ne, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
+import { pageTotal } from "../../pagination.ts";
 import { loadCalendar, loadCalendars } from "./availability.ts";
 import { bookingWindow, freeSlots, type Interval, nextFreeSlot } from "./slots.ts";
 
@@ -19,10 +20,10 @@ const isBookableTeacher = and(eq(users.role, "teacher"), eq(users.banned, false)
 const tagMatches = (column: SQLWrapper, value: string) =>
   sql`exists (select 1 from unnest(${column}) as tag where lower(tag) = lower(${value}))`;
 
-const ratingAverage = sql<number | null>`(select round(avg(rating)::numeric, 2)::float8 from ${S}
-  where ${S.teacherId} = ${users.id} and ${S.rating} is not null)`;
-const ratingCount = sql<number>`(select count(*)::int from ${S}
-  where ${S.teacherId} = ${users.id} and ${S.rating} is not null)`;
+// Kept on the profile by the rating transaction (rateSession), not aggregated per teacher here.
+const ratingAverage = sql<number | null>`round(${teacherProfiles.ratingSum}::numeric
+  / nullif(${teacherProfiles.ratingCount}, 0), 2)::float8`;
+const ratingCount = sql<number>`coalesce(${teacherProfiles.ratingCount}, 0)`;
 
 const publicColumns = {
   id: users.id,
@@ -79,28 +80,30 @@ export async function listTeachers(db: Db, input: TeacherDirectoryInput, now = n
   if (input.subject) filters.push(tagMatches(teacherProfiles.subjects, input.subject));
   if (input.language) filters.push(tagMatches(teacherProfiles.languages, input.language));
   const where = and(...filters);
-  const [rows, [total]] = await Promise.all([
-    db
-      .select(publicColumns)
-      .from(users)
-      .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
-      .where(where)
-      .orderBy(asc(users.name), asc(users.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
-    db
+  const offset = (input.page - 1) * input.pageSize;
+  const rows = await db
+    .select(publicColumns)
+    .from(users)
+    .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
+    .where(where)
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(input.pageSize)
+    .offset(offset);
+  const total = await pageTotal(rows.length, input.pageSize, offset, async () => {
+    const [counted] = await db
       .select({ value: count() })
       .from(users)
       .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
-      .where(where),
-  ]);
+      .where(where);
+    return counted?.value ?? 0;
+  });
   const next = await nextFreeSlots(
     db,
     rows.map((r) => r.id),
     now,
   );
   const items = rows.map((r) => ({ ...r, nextFreeSlot: next.get(r.id) ?? null }));
-  return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
+  return { items, total, page: input.page, pageSize: input.pageSize };
 }
 
 async function nextFreeSlots(db: Db, teacherIds: string[], now: Date) {

@@ -8,7 +8,10 @@ import type { Db, DbOrTx, Tx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
-import { CREDIT, platformAccount, post, userAccount } from "../ledger/service.ts";
+import { pageTotal } from "../../pagination.ts";
+import { consumedCredits } from "../ledger/credits.ts";
+import * as recipes from "../ledger/recipes.ts";
+import { post } from "../ledger/service.ts";
 import { enqueueEmail } from "../notifications/service.ts";
 import type { EmailTemplate } from "../notifications/templates.ts";
 import { adminGetSession } from "./admin-sessions.ts";
@@ -127,17 +130,19 @@ export async function adminListDisputes(db: Db, admin: Actor, input: AdminListDi
   const where = input.state === "open" ? openDispute : resolvedDispute;
   const order =
     input.state === "open" ? [asc(S.teacherAbsentReportedAt), asc(S.id)] : [desc(S.disputeResolvedAt), asc(S.id)];
-  const [rows, [total]] = await Promise.all([
-    selectViews(db)
-      .where(where)
-      .orderBy(...order)
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
-    db.select({ value: count() }).from(S).where(where),
-  ]);
+  const offset = (input.page - 1) * input.pageSize;
+  const rows = await selectViews(db)
+    .where(where)
+    .orderBy(...order)
+    .limit(input.pageSize)
+    .offset(offset);
+  const total = await pageTotal(rows.length, input.pageSize, offset, async () => {
+    const [counted] = await db.select({ value: count() }).from(S).where(where);
+    return counted?.value ?? 0;
+  });
   return {
     items: rows.map((r) => toAdminView(r, admin, now)),
-    total: total?.value ?? 0,
+    total,
     page: input.page,
     pageSize: input.pageSize,
   };
@@ -281,43 +286,39 @@ async function reverseLocked(tx: Tx, row: SessionRow, admin: Actor, reason: stri
       );
   }
 
-  // The consumed credit goes back to reserved, then home by the same rule as an admin's
+  // The consumed credit is held again, then goes home by the same rule as an admin's
   // cancellation (its lot, or a new one if that lot has expired meanwhile).
-  const consumed = await platformAccount(tx, "credit_consumed", CREDIT);
-  const [credit] = await netBySession(tx, row.id, eq(ledgerAccounts.id, consumed));
+  const credits = await consumedCredits(tx, reference);
   let creditOutcome = row.creditOutcome;
-  if (credit && row.creditLotId) {
-    const amount = Number(credit.amount);
-    const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
-    await post(tx, {
-      kind: "credit.reverse",
-      description: "Credit use undone by reversing a completed session",
-      actorId: admin.id,
-      reference,
-      metadata: { reason },
-      entries: [
-        { accountId: reserved, amount, currency: CREDIT },
-        { accountId: consumed, amount: -amount, currency: CREDIT },
-      ],
-    });
-    await returnCredit(tx, { ...row, credits: amount }, admin.id, { now });
+  if (credits > 0 && row.creditLotId) {
+    await post(
+      tx,
+      recipes.unconsumeCredit(
+        { learnerId: row.learnerId, credits },
+        {
+          description: "Credit use undone by reversing a completed session",
+          actorId: admin.id,
+          reference,
+          metadata: { reason },
+        },
+      ),
+    );
+    await returnCredit(tx, { ...row, credits }, admin.id, { now });
     creditOutcome = "refunded";
   }
   for (const e of earnings) {
-    const amount = Number(e.amount);
-    const earningsAccount = await userAccount(tx, row.teacherId, "teacher_earnings", e.currency);
-    const payroll = await platformAccount(tx, "payroll_expense", e.currency);
-    await post(tx, {
-      kind: "earnings.reverse",
-      description: `Teacher pay taken back: a ${row.durationMinutes}-minute session was reversed`,
-      actorId: admin.id,
-      reference,
-      metadata: { reason },
-      entries: [
-        { accountId: earningsAccount, amount: -amount, currency: e.currency },
-        { accountId: payroll, amount, currency: e.currency },
-      ],
-    });
+    await post(
+      tx,
+      recipes.reverseEarnings(
+        { teacherId: row.teacherId, currency: e.currency, amount: Number(e.amount) },
+        {
+          description: `Teacher pay taken back: a ${row.durationMinutes}-minute session was reversed`,
+          actorId: admin.id,
+          reference,
+          metadata: { reason },
+        },
+      ),
+    );
   }
 
   // The session no longer counts: cancelled, with the reversal kept beside its completion.

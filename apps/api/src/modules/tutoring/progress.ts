@@ -2,7 +2,7 @@ import type { EarningsInput } from "@lectern/api-contract";
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { eq, sql } from "drizzle-orm";
-import { type Clock, nowOf, SESSION_REFERENCE } from "./sessions.ts";
+import { type Clock, nowOf, sessionIdOf } from "./sessions.ts";
 
 const { users, tutoringSessions: S, ledgerAccounts, ledgerEntries, ledgerTransactions } = schema;
 
@@ -60,11 +60,11 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
     from ${ledgerEntries} e
     join ${ledgerAccounts} a on a.id = e.account_id
     join ${ledgerTransactions} t on t.id = e.transaction_id
-    left join ${S} s on t.reference_type = ${SESSION_REFERENCE} and s.id::text = t.reference_id
+    left join ${S} s on s.id = ${sessionIdOf(sql`t`)}
     left join ${users} l on l.id = s.learner_id
     where a.owner_id = ${teacherId} and a.kind = 'teacher_earnings'
       and t.kind in ('earnings.post', 'earnings.reverse') ${range}`;
-  const [totals, items, count, balances] = await Promise.all([
+  const [totals, items, balances] = await Promise.all([
     db.execute<{ currency: string; total_minor: string; sessions: number; reversals: number }>(sql`
       select e.currency, sum(e.amount)::text as total_minor,
         count(*) filter (where t.kind = 'earnings.post')::int as sessions,
@@ -85,11 +85,12 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
       ${postings}
       order by t.created_at desc, e.id desc
       limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
-    db.execute<{ n: number }>(sql`select count(*)::int as n ${postings}`),
     db.execute<{ currency: string; balance: string }>(sql`
       select currency, balance::text from ${ledgerAccounts}
       where owner_id = ${teacherId} and kind = 'teacher_earnings' order by currency`),
   ]);
+  // Every posting is an earnings.post or an earnings.reverse: the totals already count them.
+  const total = totals.rows.reduce((n, r) => n + r.sessions + r.reversals, 0);
   return {
     totals: totals.rows.map((r) => ({
       currency: r.currency,
@@ -110,7 +111,7 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
       /** a reversal takes back a session's pay (a negative amount) */
       reversal: r.kind === "earnings.reverse",
     })),
-    total: count.rows[0]?.n ?? 0,
+    total,
     page: input.page,
     pageSize: input.pageSize,
   };

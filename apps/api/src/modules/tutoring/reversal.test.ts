@@ -4,7 +4,8 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { platformAccount, post, userAccount } from "../ledger/service.ts";
+import { systemAccountId } from "../ledger/accounts.ts";
+import { post, userAccount } from "../ledger/service.ts";
 import { type Actor, autoCompleteSessions, bookSession, reportSession } from "./sessions.ts";
 import {
   ALWAYS,
@@ -216,7 +217,7 @@ describe("reversing a completed session", () => {
     // The teacher's pay leaves their earnings account (as a payout would).
     await t.db.transaction(async (tx) => {
       const earnings = await userAccount(tx, w.teacher.user.id, "teacher_earnings", "EUR");
-      const payroll = await platformAccount(tx, "payroll_expense", "EUR");
+      const payroll = systemAccountId("payroll_expense", "EUR");
       await post(tx, {
         kind: "test.payout",
         description: "paid out",

@@ -19,16 +19,22 @@ import {
   RescheduleSessionInput,
   SessionCostInput,
   SessionIdInput,
+  SessionOutput,
+  SessionPageOutput,
   SessionReportInput,
   SetMeetingUrlInput,
   SetWeeklyAvailabilityInput,
   TeacherDirectoryInput,
   TeacherIdInput,
+  TeacherOutput,
+  TeacherPageOutput,
   TeacherSlotsInput,
+  TeacherSlotsOutput,
   UpdateTeacherProfileInput,
 } from "@lectern/api-contract";
 import { AppError } from "../../errors.ts";
-import { adminProcedure, authedProcedure, router, teacherProcedure, toTRPCError } from "../../trpc.ts";
+import { rest } from "../../http/openapi-meta.ts";
+import { adminProcedure, authedProcedure, idempotent, router, teacherProcedure, toTRPCError } from "../../trpc.ts";
 import * as adminSessions from "./admin-sessions.ts";
 import * as availability from "./availability.ts";
 import * as calendar from "./calendar.ts";
@@ -53,10 +59,28 @@ const actor = (ctx: { user: { id: string; role: sessions.Actor["role"] }; ip: st
 // Availability, teacher directory, booking and sessions, progress, earnings, calendar feed.
 export const sessionsProcedures = {
   teachers: router({
-    list: authedProcedure.input(TeacherDirectoryInput).query(({ ctx, input }) => directory.listTeachers(ctx.db, input)),
-    get: authedProcedure.input(TeacherIdInput).query(({ ctx, input }) => directory.getTeacher(ctx.db, input.teacherId)),
+    list: authedProcedure
+      .meta(rest({ method: "GET", path: "/teachers", summary: "The teacher directory", errors: [400, 401] }))
+      .input(TeacherDirectoryInput)
+      .output(TeacherPageOutput)
+      .query(({ ctx, input }) => directory.listTeachers(ctx.db, input)),
+    get: authedProcedure
+      .meta(rest({ method: "GET", path: "/teachers/{teacherId}", summary: "One teacher", errors: [400, 401, 404] }))
+      .input(TeacherIdInput)
+      .output(TeacherOutput)
+      .query(({ ctx, input }) => directory.getTeacher(ctx.db, input.teacherId)),
+    // POST: the session length is one of a set of numbers, which a query string cannot carry typed.
     slots: authedProcedure
+      .meta(
+        rest({
+          method: "POST",
+          path: "/teachers/{teacherId}/slots",
+          summary: "A teacher's free slots",
+          errors: [400, 401, 404],
+        }),
+      )
       .input(TeacherSlotsInput)
+      .output(TeacherSlotsOutput)
       .query(({ ctx, input }) => directory.teacherSlots(ctx.db, ctx.user.id, input)),
   }),
   availability: router({
@@ -79,19 +103,40 @@ export const sessionsProcedures = {
   }),
   sessions: router({
     book: learnerProcedure
+      .meta(
+        rest({
+          method: "POST",
+          path: "/sessions",
+          summary: "Book a session",
+          errors: [400, 401, 404, 409, 429],
+          idempotent: true,
+        }),
+      )
       .input(BookSessionInput)
+      .output(SessionOutput)
+      .use(idempotent)
       .mutation(({ ctx, input }) => sessions.bookSession(ctx.db, actor(ctx), input)),
     upcoming: authedProcedure
+      .meta(rest({ method: "GET", path: "/sessions/upcoming", summary: "My upcoming sessions", errors: [400, 401] }))
       .input(ListPageInput)
+      .output(SessionPageOutput)
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "upcoming", input)),
     past: authedProcedure
+      .meta(rest({ method: "GET", path: "/sessions/past", summary: "My past sessions", errors: [400, 401] }))
       .input(ListPageInput)
+      .output(SessionPageOutput)
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "past", input)),
     cancelled: authedProcedure
+      .meta(rest({ method: "GET", path: "/sessions/cancelled", summary: "My cancelled sessions", errors: [400, 401] }))
       .input(ListPageInput)
+      .output(SessionPageOutput)
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "cancelled", input)),
     get: authedProcedure
+      .meta(
+        rest({ method: "GET", path: "/sessions/{sessionId}", summary: "One of my sessions", errors: [400, 401, 404] }),
+      )
       .input(SessionIdInput)
+      .output(SessionOutput)
       .query(({ ctx, input }) => sessions.getSession(ctx.db, actor(ctx), input.sessionId)),
     cost: learnerProcedure
       .input(SessionCostInput)
@@ -101,9 +146,21 @@ export const sessionsProcedures = {
       .query(({ ctx, input }) => sessions.changePreview(ctx.db, actor(ctx), input.sessionId)),
     reschedule: authedProcedure
       .input(RescheduleSessionInput)
+      .use(idempotent)
       .mutation(({ ctx, input }) => sessions.rescheduleSession(ctx.db, actor(ctx), input)),
     cancel: authedProcedure
+      .meta(
+        rest({
+          method: "POST",
+          path: "/sessions/{sessionId}/cancel",
+          summary: "Cancel a session",
+          errors: [400, 401, 404, 409, 429],
+          idempotent: true,
+        }),
+      )
       .input(CancelSessionInput)
+      .output(SessionOutput)
+      .use(idempotent)
       .mutation(({ ctx, input }) => sessions.cancelSession(ctx.db, actor(ctx), input)),
     report: authedProcedure
       .input(SessionReportInput)
@@ -144,23 +201,27 @@ export const adminSessionsProcedures = {
     .query(({ ctx, input }) => pricing.sessionCost(ctx.db, input.learnerId, input.durationMinutes)),
   create: adminProcedure
     .input(AdminCreateSessionInput)
+    .use(idempotent)
     .mutation(({ ctx, input }) => adminSessions.adminCreateSession(ctx.db, actor(ctx), input)),
   update: adminProcedure
     .input(AdminUpdateSessionInput)
     .mutation(({ ctx, input }) => adminSessions.adminUpdateSession(ctx.db, actor(ctx), input)),
   cancel: adminProcedure
     .input(AdminCancelSessionInput)
+    .use(idempotent)
     .mutation(({ ctx, input }) => adminSessions.adminCancelSession(ctx.db, actor(ctx), input)),
   delete: adminProcedure
     .input(AdminDeleteSessionInput)
     .mutation(({ ctx, input }) => adminSessions.adminDeleteSession(ctx.db, actor(ctx), input)),
   reverse: adminProcedure
     .input(AdminReverseSessionInput)
+    .use(idempotent)
     .mutation(({ ctx, input }) => disputes.adminReverseSession(ctx.db, actor(ctx), input)),
   disputes: adminProcedure
     .input(AdminListDisputesInput)
     .query(({ ctx, input }) => disputes.adminListDisputes(ctx.db, actor(ctx), input)),
   resolveDispute: adminProcedure
     .input(AdminResolveDisputeInput)
+    .use(idempotent)
     .mutation(({ ctx, input }) => disputes.adminResolveDispute(ctx.db, actor(ctx), input)),
 };

@@ -17,7 +17,8 @@ import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import { returnReservedCredits } from "../ledger/credits.ts";
-import { CREDIT, platformAccount, post, userAccount } from "../ledger/service.ts";
+import * as recipes from "../ledger/recipes.ts";
+import { post } from "../ledger/service.ts";
 import { loadCalendar } from "./availability.ts";
 import {
   type CreditOutcome,
@@ -57,6 +58,13 @@ export type SessionRow = typeof S.$inferSelect;
 
 export const SESSION_REFERENCE = "tutoring_session";
 const reference = (id: string) => ({ type: SESSION_REFERENCE, id });
+
+/**
+ * The session a ledger row (with reference_type and reference_id, under `alias`) belongs to, as a
+ * uuid: `s.id = sessionIdOf(t)` can use the sessions' primary key, where `s.id::text = ...` scans.
+ */
+export const sessionIdOf = (alias: SQL) =>
+  sql`(case when ${alias}.reference_type = ${SESSION_REFERENCE} then ${alias}.reference_id::uuid end)`;
 
 // ---------------------------------------------------------------------------------------------
 // Reading sessions
@@ -135,7 +143,7 @@ function toView(row: ViewRow, viewer: Actor, now: Date) {
     canRate: viewerRole === "learner" && s.status === "completed" && s.rating === null,
     canSetMeetingUrl: viewerRole === "teacher" && booked,
     cancelledAt: s.cancelledAt,
-    cancelledBy: s.cancelledBy === null ? null : (partyOf(s, s.cancelledBy) ?? "admin"),
+    cancelledBy: s.cancelledBy === null ? null : (partyOf(s, s.cancelledBy) ?? ("admin" as const)),
     cancelReason: s.cancelReason,
     completedAt: s.completedAt,
     /** The teacher's comments are for teachers and admins; the learner sees the message and next steps. */
@@ -426,21 +434,22 @@ async function takeCreditLot(tx: Tx, learnerId: string, durationMinutes: number,
   return lot;
 }
 
-// Ledger movements. Entries list the user's account before platform accounts, and credit_reserved
-// before the other platform accounts, so concurrent transactions lock rows in one order.
+// Ledger movements: recipes posted through the ledger, which touch only the learner's and the
+// teacher's own rows (a booking never waits on another learner's).
 
-async function reserveCredit(tx: Tx, sessionId: string, lotAccountId: string, credits: number, actorId: string) {
-  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
-  await post(tx, {
-    kind: "credit.reserve",
-    description: credits === 1 ? "Credit reserved for a session" : `${credits} credits reserved for a session`,
-    actorId,
-    reference: reference(sessionId),
-    entries: [
-      { accountId: lotAccountId, amount: -credits, currency: CREDIT },
-      { accountId: reserved, amount: credits, currency: CREDIT },
-    ],
-  });
+async function reserveCredit(tx: Tx, session: SessionRow, lotAccountId: string) {
+  const { credits } = session;
+  await post(
+    tx,
+    recipes.reserveCredit(
+      { learnerId: session.learnerId, lotAccountId, credits },
+      {
+        description: credits === 1 ? "Credit reserved for a session" : `${credits} credits reserved for a session`,
+        actorId: session.createdBy,
+        reference: reference(session.id),
+      },
+    ),
+  );
 }
 
 /**
@@ -468,45 +477,41 @@ export async function returnCredit(
   });
 }
 
-async function moveReserved(
-  tx: Tx,
-  session: SessionRow,
-  to: "credit_forfeited" | "credit_consumed",
-  actorId: string | null,
-) {
-  const reserved = await platformAccount(tx, "credit_reserved", CREDIT);
-  const target = await platformAccount(tx, to, CREDIT);
-  await post(tx, {
-    kind: to === "credit_consumed" ? "credit.consume" : "credit.forfeit",
-    description:
-      to === "credit_consumed" ? "Credit used by a completed session" : "Credit forfeited by a late cancellation",
-    actorId,
-    reference: reference(session.id),
-    entries: [
-      { accountId: reserved, amount: -session.credits, currency: CREDIT },
-      { accountId: target, amount: session.credits, currency: CREDIT },
-    ],
-  });
+async function moveReserved(tx: Tx, session: SessionRow, to: "forfeit" | "consume", actorId: string | null) {
+  const held = { learnerId: session.learnerId, credits: session.credits };
+  await post(
+    tx,
+    to === "consume"
+      ? recipes.consumeCredit(held, {
+          description: "Credit used by a completed session",
+          actorId,
+          reference: reference(session.id),
+        })
+      : recipes.forfeitCredit(held, {
+          description: "Credit forfeited by a late cancellation",
+          actorId,
+          reference: reference(session.id),
+        }),
+  );
 }
 
 async function postEarnings(tx: Tx, session: SessionRow, amount: number, actorId: string | null) {
-  const earnings = await userAccount(tx, session.teacherId, "teacher_earnings", session.rateCurrency);
-  const payroll = await platformAccount(tx, "payroll_expense", session.rateCurrency);
-  await post(tx, {
-    kind: "earnings.post",
-    description: `Teacher pay for a ${session.durationMinutes}-minute session`,
-    actorId,
-    reference: reference(session.id),
-    metadata: {
-      hourlyRateMinor: session.hourlyRateMinor,
-      durationMinutes: session.durationMinutes,
-      paidMinutes: payableMinutes(session),
-    },
-    entries: [
-      { accountId: earnings, amount, currency: session.rateCurrency },
-      { accountId: payroll, amount: -amount, currency: session.rateCurrency },
-    ],
-  });
+  await post(
+    tx,
+    recipes.postEarnings(
+      { teacherId: session.teacherId, currency: session.rateCurrency, amount },
+      {
+        description: `Teacher pay for a ${session.durationMinutes}-minute session`,
+        actorId,
+        reference: reference(session.id),
+        metadata: {
+          hourlyRateMinor: session.hourlyRateMinor,
+          durationMinutes: session.durationMinutes,
+          paidMinutes: payableMinutes(session),
+        },
+      },
+    ),
+  );
 }
 
 /** What the audit log keeps of a session. */
@@ -591,9 +596,10 @@ export async function createSession(tx: Tx, input: NewSession, now: Date) {
     })
     .returning();
   if (!session) throw new Error("session insert returned nothing");
-  if (lot) await reserveCredit(tx, session.id, lot.accountId, lot.credits, input.createdBy);
   await scheduleReminders(tx, session, now);
   await notifySessionChange(tx, session.id, { kind: "booked" }, now);
+  // The posting goes last: the learner's held-credit row stays locked only until commit.
+  if (lot) await reserveCredit(tx, session, lot.accountId);
   return session;
 }
 
@@ -678,8 +684,6 @@ export async function cancelLocked(
 ) {
   requireBooked(row);
   const outcome = cancellationOutcome(row, by, now);
-  if (outcome === "refunded") await returnCredit(tx, row, actor.id, { now, learnerCancelled: by === "learner" });
-  else if (outcome === "forfeited") await moveReserved(tx, row, "credit_forfeited", actor.id);
   const creditOutcome: CreditOutcome = outcome === "none" ? row.creditOutcome : outcome;
   await tx
     .update(S)
@@ -702,6 +706,9 @@ export async function cancelLocked(
     { status: "cancelled", creditOutcome, by, reason },
   );
   await notifySessionChange(tx, row.id, { kind: "cancelled" }, now);
+  // Postings last: the learner's rows stay locked only until commit.
+  if (outcome === "refunded") await returnCredit(tx, row, actor.id, { now, learnerCancelled: by === "learner" });
+  else if (outcome === "forfeited") await moveReserved(tx, row, "forfeit", actor.id);
   return creditOutcome;
 }
 
@@ -743,13 +750,9 @@ interface Completion {
  */
 export async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
   requireBooked(row);
-  let creditOutcome = row.creditOutcome;
-  if (row.creditOutcome === "reserved") {
-    await moveReserved(tx, row, "credit_consumed", c.actor.id);
-    creditOutcome = "consumed";
-  }
+  const consume = row.creditOutcome === "reserved";
+  const creditOutcome = consume ? "consumed" : row.creditOutcome;
   const earnings = earningsMinor(row.hourlyRateMinor, payableMinutes(row));
-  if (earnings > 0) await postEarnings(tx, row, earnings, c.actor.id);
   await tx
     .update(S)
     .set({
@@ -776,6 +779,9 @@ export async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
       earnings: { amountMinor: earnings, currency: row.rateCurrency },
     },
   );
+  // Postings last: the learner's and the teacher's rows stay locked only until commit.
+  if (consume) await moveReserved(tx, row, "consume", c.actor.id);
+  if (earnings > 0) await postEarnings(tx, row, earnings, c.actor.id);
 }
 
 export function requireNoOpenDispute(row: SessionRow) {
@@ -815,18 +821,49 @@ export async function reportSession(db: Db, actor: Actor, input: SessionReportIn
   return getSession(db, actor, input.sessionId, { now });
 }
 
+/** How many due sessions the auto-completion reads at a time. */
+export const AUTO_COMPLETE_BATCH = 200;
+
 /**
  * Completes booked sessions whose end plus the grace period has passed, each in its own
  * transaction; rows another worker holds are skipped, and a completed one is never touched again.
  * Sessions in dispute wait for an admin; a disabled teacher's are cancelled with the credit returned.
+ * Reads the due sessions in bounded batches until none is left, so one run drains a backlog; it
+ * walks forward by (end, id), so a session that fails or is held elsewhere is passed once per run.
  */
-export async function autoCompleteSessions(db: Db, clock: Clock = {}, limit = 200) {
+export async function autoCompleteSessions(db: Db, clock: Clock = {}, batchSize = AUTO_COMPLETE_BATCH) {
   const now = nowOf(clock);
   const cutoff = new Date(now.getTime() - TUTORING_POLICY.autoCompleteGraceMinutes * MINUTE_MS);
   const due = and(eq(S.status, "booked"), lte(S.endsAt, cutoff), isNull(S.teacherAbsentReportedAt));
-  const candidates = await db.select({ id: S.id }).from(S).where(due).orderBy(asc(S.endsAt)).limit(limit);
   let completed = 0;
+  let seen = 0;
   const failures: unknown[] = [];
+  let after: { endsAt: Date; id: string } | undefined;
+  for (;;) {
+    const batch = await db
+      .select({ id: S.id, endsAt: S.endsAt })
+      .from(S)
+      .where(
+        and(
+          due,
+          after ? or(gt(S.endsAt, after.endsAt), and(eq(S.endsAt, after.endsAt), gt(S.id, after.id))) : undefined,
+        ),
+      )
+      .orderBy(asc(S.endsAt), asc(S.id))
+      .limit(batchSize);
+    seen += batch.length;
+    completed += await completeDue(db, batch, due, now, failures);
+    if (batch.length < batchSize) break;
+    after = batch[batch.length - 1];
+  }
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${failures.length} of ${seen} sessions failed to complete`);
+  return { completed };
+}
+
+/** Completes (or, for a disabled teacher, cancels) each session still due; returns how many completed. */
+async function completeDue(db: Db, candidates: { id: string }[], due: SQL | undefined, now: Date, failures: unknown[]) {
+  let completed = 0;
   for (const { id } of candidates) {
     try {
       const done = await db.transaction(async (tx) => {
@@ -849,9 +886,7 @@ export async function autoCompleteSessions(db: Db, clock: Clock = {}, limit = 20
       failures.push(error);
     }
   }
-  if (failures.length > 0)
-    throw new AggregateError(failures, `${failures.length} of ${candidates.length} sessions failed to complete`);
-  return { completed };
+  return completed;
 }
 
 export async function rateSession(db: Db, actor: Actor, input: RateSessionInput, clock: Clock = {}) {
@@ -866,6 +901,26 @@ export async function rateSession(db: Db, actor: Actor, input: RateSessionInput,
       .update(S)
       .set({ rating: input.rating, ratingComment: input.comment || null, ratedAt: now, updatedAt: now })
       .where(eq(S.id, row.id));
+    await addTeacherRating(tx, row.teacherId, input.rating, 1);
   });
   return getSession(db, actor, input.sessionId, { now });
+}
+
+/**
+ * Adds a rating to (direction 1) or takes one from (-1) the stats on the teacher's profile, in the
+ * caller's transaction. A first rating creates the profile row if the teacher has none yet.
+ */
+export async function addTeacherRating(tx: Tx, teacherId: string, rating: number, direction: 1 | -1) {
+  const change = {
+    ratingCount: sql`${teacherProfiles.ratingCount} + ${direction}`,
+    ratingSum: sql`${teacherProfiles.ratingSum} + ${direction * rating}`,
+  };
+  if (direction === -1) {
+    await tx.update(teacherProfiles).set(change).where(eq(teacherProfiles.userId, teacherId));
+    return;
+  }
+  await tx
+    .insert(teacherProfiles)
+    .values({ userId: teacherId, ratingCount: 1, ratingSum: rating })
+    .onConflictDoUpdate({ target: teacherProfiles.userId, set: change });
 }

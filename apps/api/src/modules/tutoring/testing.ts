@@ -1,7 +1,7 @@
 import { type Role, TUTORING_POLICY } from "@lectern/api-contract";
 import { schema } from "@lectern/db";
 import { makeSignature } from "better-auth/crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { TestApp } from "../../testing/index.ts";
 import { openCreditLot } from "../ledger/credits.ts";
 import { balanceDrift, CREDIT, unbalancedTransactions } from "../ledger/service.ts";
@@ -72,18 +72,20 @@ export async function creditBalance(t: TestApp, learnerId: string) {
   return Number(rows[0]?.n ?? 0);
 }
 
+/** A system account's net: the sum of its entries (system balances are not cached). */
 export async function platformBalance(t: TestApp, kind: string, currency = CREDIT) {
-  const [row] = await t.db
-    .select({ balance: schema.ledgerAccounts.balance })
-    .from(schema.ledgerAccounts)
-    .where(
-      and(
-        sql`${schema.ledgerAccounts.ownerId} is null`,
-        eq(schema.ledgerAccounts.kind, kind),
-        eq(schema.ledgerAccounts.currency, currency),
-      ),
-    );
-  return row?.balance ?? 0;
+  const { rows } = await t.db.execute<{ n: string }>(sql`
+    select coalesce(sum(e.amount), 0)::text as n from ledger_entries e join ledger_accounts a on a.id = e.account_id
+    where a.owner_id is null and a.kind = ${kind} and a.currency = ${currency}`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Credits held by booked sessions, over all learners (each learner's credit_held account). */
+export async function heldCredits(t: TestApp) {
+  const { rows } = await t.db.execute<{ n: string }>(
+    sql`select coalesce(sum(balance), 0)::text as n from ledger_accounts where kind = 'credit_held'`,
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
@@ -94,14 +96,18 @@ export async function ledgerInvariants(t: TestApp) {
   const { rows: negative } = await t.db.execute(
     sql`select id from ledger_accounts where owner_id is not null and balance < 0`,
   );
+  // Users' accounts by their cached balance, system accounts by their entries (not cached).
   const { rows } = await t.db.execute<{ kind: string; total: string }>(sql`
-    select case when owner_id is null then kind else 'lots' end as kind, sum(balance)::text as total
-    from ledger_accounts where currency = ${CREDIT} group by 1`);
+    select case when kind = 'credit_lot' then 'lots' else kind end as kind, sum(balance)::text as total
+    from ledger_accounts where currency = ${CREDIT} and owner_id is not null group by 1
+    union all
+    select a.kind, sum(e.amount)::text from ledger_accounts a join ledger_entries e on e.account_id = a.id
+    where a.currency = ${CREDIT} and a.owner_id is null group by 1`);
   const credits = Object.fromEntries(rows.map((r) => [r.kind, Number(r.total)]));
   const issued = -(credits.credit_issuance ?? 0);
   const held =
     (credits.lots ?? 0) +
-    (credits.credit_reserved ?? 0) +
+    (credits.credit_held ?? 0) +
     (credits.credit_consumed ?? 0) +
     (credits.credit_forfeited ?? 0) +
     (credits.credit_expired ?? 0);

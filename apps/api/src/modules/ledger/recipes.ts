@@ -1,0 +1,91 @@
+import { CREDIT, type SystemAccount, type UserAccountKind } from "./accounts.ts";
+
+/**
+ * Posting recipes: every movement of value the platform knows, as a balanced ledger transaction
+ * that `post()` writes. Domains build one with these functions and hand it to `post()`; they never
+ * write entries or name system accounts.
+ */
+
+/** An account of a movement: a known one, a system account, or a user's account of a kind (opened on first use). */
+export type Side =
+  | { accountId: string }
+  | { system: SystemAccount }
+  | { owner: string; kind: Exclude<UserAccountKind, "credit_lot"> };
+
+export type Leg = { amount: number; currency: string } & Side;
+
+export interface Recipe {
+  /** credit.grant, credit.reserve, credit.refund, ... (ledger_transactions.kind) */
+  kind: string;
+  description: string;
+  actorId?: string | null;
+  reference?: { type: string; id: string };
+  metadata?: Record<string, unknown>;
+  /** Signed amounts; they must sum to zero per currency (the database checks each statement too). */
+  entries: Leg[];
+}
+
+/** What a movement says about itself: for the history, the audit and the admin's session view. */
+export type Memo = Pick<Recipe, "description" | "actorId" | "reference" | "metadata">;
+
+const move = (kind: string, from: Side, to: Side, amount: number, currency: string, memo: Memo): Recipe => ({
+  kind,
+  ...memo,
+  entries: [
+    { ...from, amount: -amount, currency },
+    { ...to, amount, currency },
+  ],
+});
+
+const held = (learnerId: string): Side => ({ owner: learnerId, kind: "credit_held" });
+const lot = (lotAccountId: string): Side => ({ accountId: lotAccountId });
+
+/** New credits into a learner's lot. */
+export const issueCredits = (lotAccountId: string, credits: number, memo: Memo) =>
+  move("credit.grant", { system: "credit_issuance" }, lot(lotAccountId), credits, CREDIT, memo);
+
+/** Booking: credits leave the lot and are held for the session (the learner's own row, no shared one). */
+export const reserveCredit = (c: { learnerId: string; lotAccountId: string; credits: number }, memo: Memo) =>
+  move("credit.reserve", lot(c.lotAccountId), held(c.learnerId), c.credits, CREDIT, memo);
+
+/** Held credits go back into a lot (the one they came from, or a fresh one). */
+export const returnCredit = (c: { learnerId: string; lotAccountId: string; credits: number }, memo: Memo) =>
+  move("credit.refund", held(c.learnerId), lot(c.lotAccountId), c.credits, CREDIT, memo);
+
+/** A late learner cancellation: the held credits are lost. */
+export const forfeitCredit = (c: { learnerId: string; credits: number }, memo: Memo) =>
+  move("credit.forfeit", held(c.learnerId), { system: "credit_forfeited" }, c.credits, CREDIT, memo);
+
+/** A completed session uses its held credits. */
+export const consumeCredit = (c: { learnerId: string; credits: number }, memo: Memo) =>
+  move("credit.consume", held(c.learnerId), { system: "credit_consumed" }, c.credits, CREDIT, memo);
+
+/** A reversed completion: the consumed credits are held again (then returned by `returnCredit`). */
+export const unconsumeCredit = (c: { learnerId: string; credits: number }, memo: Memo) =>
+  move("credit.reverse", { system: "credit_consumed" }, held(c.learnerId), c.credits, CREDIT, memo);
+
+/** What an expired lot had left. */
+export const expireCredits = (lotAccountId: string, credits: number, memo: Memo) =>
+  move("credit.expire", lot(lotAccountId), { system: "credit_expired" }, credits, CREDIT, memo);
+
+/** A teacher's pay for a completed session, into their earnings in the rate's currency. */
+export const postEarnings = (c: { teacherId: string; currency: string; amount: number }, memo: Memo) =>
+  move(
+    "earnings.post",
+    { system: "payroll_expense" },
+    { owner: c.teacherId, kind: "teacher_earnings" },
+    c.amount,
+    c.currency,
+    memo,
+  );
+
+/** That pay taken back (a reversed session). */
+export const reverseEarnings = (c: { teacherId: string; currency: string; amount: number }, memo: Memo) =>
+  move(
+    "earnings.reverse",
+    { owner: c.teacherId, kind: "teacher_earnings" },
+    { system: "payroll_expense" },
+    c.amount,
+    c.currency,
+    memo,
+  );
