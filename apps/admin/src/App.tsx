@@ -1,7 +1,7 @@
 import { Alert, Button, Center, Loader } from "@mantine/core";
-import { useEffect } from "react";
+import { Component, lazy, type ReactNode, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
-import { createBrowserRouter, Navigate } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { QueryState } from "./components/QueryState.tsx";
 import { followAccountLocale } from "./lib/i18n.ts";
 import { trpc } from "./lib/trpc.ts";
@@ -54,44 +54,74 @@ function RouteError() {
 
 // The sign-in screen, the shell and the users list (the first page) come with the app; every other page
 // loads when first visited, keeping its code and the libraries only it uses out of the first download.
-export const router = createBrowserRouter(
-  [
-    {
-      element: <Gate />,
-      errorElement: <RouteError />,
-      hydrateFallbackElement: <PageLoader />,
-      children: [
-        { index: true, element: <Navigate to="/users" replace /> },
-        { path: "users", element: <UsersPage /> },
-        {
-          path: "users/:id",
-          lazy: async () => ({ Component: (await import("./pages/UserDetail.tsx")).UserDetailPage }),
-        },
-        { path: "sessions", lazy: async () => ({ Component: (await import("./pages/Sessions.tsx")).SessionsPage }) },
-        {
-          path: "sessions/new",
-          lazy: async () => ({ Component: (await import("./pages/NewSession.tsx")).NewSessionPage }),
-        },
-        {
-          path: "sessions/:id",
-          lazy: async () => ({ Component: (await import("./pages/SessionDetail.tsx")).SessionDetailPage }),
-        },
-        { path: "disputes", lazy: async () => ({ Component: (await import("./pages/Disputes.tsx")).DisputesPage }) },
-        { path: "packs", lazy: async () => ({ Component: (await import("./pages/Packs.tsx")).PacksPage }) },
-        { path: "teachers", lazy: async () => ({ Component: (await import("./pages/Teachers.tsx")).TeachersPage }) },
-        { path: "payroll", lazy: async () => ({ Component: (await import("./pages/Payroll.tsx")).PayrollPage }) },
-        { path: "reviews", lazy: async () => ({ Component: (await import("./pages/Reviews.tsx")).ReviewsPage }) },
-        { path: "audit", lazy: async () => ({ Component: (await import("./pages/AuditLog.tsx")).AuditLogPage }) },
-        { path: "outbox", lazy: async () => ({ Component: (await import("./pages/Outbox.tsx")).OutboxPage }) },
-        {
-          path: "provider-events",
-          lazy: async () => ({ Component: (await import("./pages/ProviderEvents.tsx")).ProviderEventsPage }),
-        },
-        { path: "health", lazy: async () => ({ Component: (await import("./pages/Health.tsx")).HealthPage }) },
-        { path: "*", lazy: async () => ({ Component: (await import("./pages/NotFound.tsx")).NotFoundPage }) },
-      ],
-    },
-  ],
-  // The console is built for /admin/ (see @lectern/config/vite): routes are relative to it.
-  { basename: import.meta.env.BASE_URL.replace(/\/$/, "") },
-);
+// (Declarative routes: the data router's loaders and actions, unused here, would add ~15 KiB to it.)
+const UserDetailPage = lazy(async () => ({ default: (await import("./pages/UserDetail.tsx")).UserDetailPage }));
+const SessionsPage = lazy(async () => ({ default: (await import("./pages/Sessions.tsx")).SessionsPage }));
+const NewSessionPage = lazy(async () => ({ default: (await import("./pages/NewSession.tsx")).NewSessionPage }));
+const SessionDetailPage = lazy(async () => ({
+  default: (await import("./pages/SessionDetail.tsx")).SessionDetailPage,
+}));
+const DisputesPage = lazy(async () => ({ default: (await import("./pages/Disputes.tsx")).DisputesPage }));
+const PacksPage = lazy(async () => ({ default: (await import("./pages/Packs.tsx")).PacksPage }));
+const TeachersPage = lazy(async () => ({ default: (await import("./pages/Teachers.tsx")).TeachersPage }));
+const PayrollPage = lazy(async () => ({ default: (await import("./pages/Payroll.tsx")).PayrollPage }));
+const ReviewsPage = lazy(async () => ({ default: (await import("./pages/Reviews.tsx")).ReviewsPage }));
+const AuditLogPage = lazy(async () => ({ default: (await import("./pages/AuditLog.tsx")).AuditLogPage }));
+const OutboxPage = lazy(async () => ({ default: (await import("./pages/Outbox.tsx")).OutboxPage }));
+const ProviderEventsPage = lazy(async () => ({
+  default: (await import("./pages/ProviderEvents.tsx")).ProviderEventsPage,
+}));
+const HealthPage = lazy(async () => ({ default: (await import("./pages/Health.tsx")).HealthPage }));
+const NotFoundPage = lazy(async () => ({ default: (await import("./pages/NotFound.tsx")).NotFoundPage }));
+
+export function AppRoutes() {
+  return (
+    // The console is built for /admin/ (see @lectern/config/vite): routes are relative to it.
+    <BrowserRouter basename={import.meta.env.BASE_URL.replace(/\/$/, "")}>
+      <RouteErrorBoundary>
+        {/* Shown while the first page's code loads; navigations are transitions, so later pages load
+            while the current one stays on screen. */}
+        <Suspense fallback={<PageLoader />}>
+          <Routes>
+            <Route element={<Gate />}>
+              <Route index element={<Navigate to="/users" replace />} />
+              <Route path="users" element={<UsersPage />} />
+              <Route path="users/:id" element={<UserDetailPage />} />
+              <Route path="sessions" element={<SessionsPage />} />
+              <Route path="sessions/new" element={<NewSessionPage />} />
+              <Route path="sessions/:id" element={<SessionDetailPage />} />
+              <Route path="disputes" element={<DisputesPage />} />
+              <Route path="packs" element={<PacksPage />} />
+              <Route path="teachers" element={<TeachersPage />} />
+              <Route path="payroll" element={<PayrollPage />} />
+              <Route path="reviews" element={<ReviewsPage />} />
+              <Route path="audit" element={<AuditLogPage />} />
+              <Route path="outbox" element={<OutboxPage />} />
+              <Route path="provider-events" element={<ProviderEventsPage />} />
+              <Route path="health" element={<HealthPage />} />
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+          </Routes>
+        </Suspense>
+      </RouteErrorBoundary>
+    </BrowserRouter>
+  );
+}
+
+/** A page that crashed or whose code failed to load shows RouteError; moving to another page clears it. */
+function RouteErrorBoundary({ children }: { children: ReactNode }) {
+  return <ErrorBoundary pathname={useLocation().pathname}>{children}</ErrorBoundary>;
+}
+
+class ErrorBoundary extends Component<{ pathname: string; children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidUpdate(previous: { pathname: string }) {
+    if (this.state.failed && previous.pathname !== this.props.pathname) this.setState({ failed: false });
+  }
+  override render() {
+    return this.state.failed ? <RouteError /> : this.props.children;
+  }
+}

@@ -13,13 +13,11 @@ import {
   Select,
 } from "@mantine/core";
 import { DatesProvider } from "@mantine/dates";
-import { Notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { useTranslation } from "react-i18next";
-import { RouterProvider } from "react-router";
-import { router } from "./App.tsx";
+import { AppRoutes } from "./App.tsx";
 import { queryClient, trpc, trpcClient } from "./lib/trpc.ts";
 
 /**
@@ -63,16 +61,22 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
   dark: {},
 });
 
+// The toasts' container (and its transitions) loads after the first screen; a toast shown before it
+// arrives waits in the notifications store and appears once it has.
+const Notifications = lazy(async () => ({ default: (await import("@mantine/notifications")).Notifications }));
+
 function Root() {
   const { i18n } = useTranslation();
   return (
     <DirectionProvider>
       <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
         <DatesProvider settings={{ locale: i18n.language }}>
-          <Notifications />
+          <Suspense>
+            <Notifications />
+          </Suspense>
           <trpc.Provider client={trpcClient} queryClient={queryClient}>
             <QueryClientProvider client={queryClient}>
-              <RouterProvider router={router} />
+              <AppRoutes />
             </QueryClientProvider>
           </trpc.Provider>
         </DatesProvider>

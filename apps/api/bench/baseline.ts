@@ -50,13 +50,12 @@ const UPCOMING_WHERE = `(s.learner_id = $1 or s.teacher_id = $1) and s.status = 
 const UPCOMING_SQL = `select s.*, t.id as t_id, t.name as t_name, t.image as t_image,
   l.id as l_id, l.name as l_name, l.image as l_image, l.timezone as l_timezone,
   o.goals, o.level, o.preferred_format
-  from tutoring_sessions s
+  from (select *, count(*) over () as total from tutoring_sessions s where ${UPCOMING_WHERE}
+    order by s.starts_at, s.id limit $2 offset $3) s
   join users t on t.id = s.teacher_id
   join users l on l.id = s.learner_id
   left join onboarding_answers o on o.learner_id = s.learner_id
-  where ${UPCOMING_WHERE}
-  order by s.starts_at, s.id limit $2 offset $3`;
-const UPCOMING_COUNT_SQL = `select count(*)::int as total from tutoring_sessions s where ${UPCOMING_WHERE}`;
+  order by s.starts_at, s.id`;
 
 const app = new Hono();
 app.get("/me", async (c) => {
@@ -66,22 +65,31 @@ app.get("/me", async (c) => {
 app.get("/upcoming", async (c) => {
   const user = await sessionUser(c.req.header("cookie"));
   if (!user) return c.json({ error: "UNAUTHENTICATED" }, 401);
-  const [page, count] = await Promise.all([
-    pool.query({ name: "upcoming_page", text: UPCOMING_SQL, values: [user.id, 20, 0] }),
-    pool.query({ name: "upcoming_count", text: UPCOMING_COUNT_SQL, values: [user.id] }),
-  ]);
-  return c.json({ items: page.rows, total: count.rows[0]?.total ?? 0 });
+  // Each row carries the total (as the procedure's page does); the first page needs no count of its own.
+  const page = await pool.query({ name: "upcoming_page", text: UPCOMING_SQL, values: [user.id, 20, 0] });
+  return c.json({ items: page.rows, total: Number(page.rows[0]?.total ?? 0) });
 });
 
 // Booking: the statements tutoring.sessions.book runs, in its order, as plain parameterised SQL
-// (availability is fetched, not evaluated; emails are short). One transaction, the posting last
-// but for the audit row, as the procedure does.
+// (availability is fetched, not evaluated). One transaction, the posting last but for the audit row,
+// as the procedure does; the emails are written later by the job it adds.
 const RATE_LIMIT_SQL = `insert into request_rate_limits as r (key, window_started_at, count) values ($1, now(), 1)
   on conflict (key) do update set
     window_started_at = case when r.window_started_at <= now() - make_interval(secs => 60) then now() else r.window_started_at end,
     count = case when r.window_started_at <= now() - make_interval(secs => 60) then 1 else r.count + 1 end
   returning r.count`;
-const TEACHER_SQL = `select u.id, u.role, u.banned, p.hourly_rate_minor, p.rate_currency, p.default_meeting_url
+// The teacher, their pay, their calendar around the slot (rules and the overrides of those days) and
+// both people as the response shows them, in one query.
+const TEACHER_SQL = `select u.id, u.role, u.banned, p.hourly_rate_minor, p.rate_currency, p.default_meeting_url,
+  json_build_object('timezone', u.timezone,
+    'rules', coalesce((select json_agg(json_build_object('weekday', r.weekday, 'startMinute', r.start_minute,
+      'endMinute', r.end_minute)) from availability_rules r where r.teacher_id = u.id), '[]'::json),
+    'overrides', coalesce((select json_agg(json_build_object('date', o.date, 'kind', o.kind,
+      'startMinute', o.start_minute, 'endMinute', o.end_minute)) from availability_overrides o
+      where o.teacher_id = u.id and o.date >= $2::date and o.date <= $3::date), '[]'::json)) as calendar,
+  u.name, u.email, u.image,
+  (select json_build_object('id', l.id, 'name', l.name, 'email', l.email, 'image', l.image, 'timezone', l.timezone)
+    from users l where l.id = $4) as learner
   from users u left join teacher_profiles p on p.user_id = u.id where u.id = $1`;
 const LOT_SQL = `select cl.id as lot_id, a.id as account_id, cl.session_minutes
   from ledger_accounts a join credit_lots cl on cl.account_id = a.id
@@ -91,19 +99,29 @@ const LOT_SQL = `select cl.id as lot_id, a.id as account_id, cl.session_minutes
 const INSERT_SESSION_SQL = `insert into tutoring_sessions (teacher_id, learner_id, starts_at, ends_at, duration_minutes,
   meeting_url, hourly_rate_minor, rate_currency, credit_lot_id, credit_outcome, credits, paid_minutes, created_by)
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'reserved', 1, $5, $2) returning *`;
-const ADD_JOB_SQL = `select graphile_worker.add_job(identifier => $1, payload => $2::json, run_at => $3::timestamptz,
-  job_key => $4, max_attempts => 3)`;
-const SESSION_VIEW_SQL = `select s.*, t.id as t_id, t.name as t_name, t.email as t_email, t.locale as t_locale,
-  t.timezone as t_timezone, l.id as l_id, l.name as l_name, l.email as l_email, l.locale as l_locale, l.timezone as l_timezone
-  from tutoring_sessions s join users t on t.id = s.teacher_id join users l on l.id = s.learner_id where s.id = $1`;
-const OUTBOX_SQL = `insert into email_outbox (user_id, to_address, template, subject, text_body, html_body, redacted)
-  values ($1, $2, 'session.booked', 'Session booked', 'A session was booked.', '<p>A session was booked.</p>', false)
-  returning id`;
-const HELD_SQL = `select id from ledger_accounts where owner_id = $1 and kind = 'credit_held' and currency = 'CREDIT'`;
-const LEDGER_TX_SQL = `insert into ledger_transactions (kind, description, actor_id, reference_type, reference_id)
-  values ('credit.reserve', 'Credit reserved for a session', $1, 'tutoring_session', $2) returning id`;
-const ENTRIES_SQL = `insert into ledger_entries (transaction_id, account_id, amount, currency)
-  values ($1, $2, -1, 'CREDIT'), ($1, $3, 1, 'CREDIT')`;
+// Both reminders (keyed) and the booking-emails job, in one statement.
+const ADD_JOBS_SQL = `select
+  graphile_worker.add_job(identifier => 'tutoring.reminder', payload => $1::json, run_at => $2::timestamptz,
+    job_key => $3, max_attempts => 5),
+  graphile_worker.add_job(identifier => 'tutoring.reminder', payload => $4::json, run_at => $5::timestamptz,
+    job_key => $6, max_attempts => 5),
+  graphile_worker.add_job(identifier => 'tutoring.notifySessionChange', payload => $7::json, run_at => null,
+    job_key => null, max_attempts => 10)`;
+// The posting in one statement, the learner's held-credit account looked up inside it (the ledger's
+// common path; a learner's first booking opens the account and posts again, as the ledger does).
+const POSTING_SQL = `with legs (account_id, amount, currency, ord) as (values
+    ($2::uuid, -1::bigint, 'CREDIT'::text, 0),
+    ((select id from ledger_accounts where owner_id = $1 and kind = 'credit_held' and currency = 'CREDIT'),
+      1::bigint, 'CREDIT'::text, 1)),
+  t as (
+    insert into ledger_transactions (kind, description, actor_id, reference_type, reference_id, metadata)
+    select 'credit.reserve', 'Credit reserved for a session', $1, 'tutoring_session', $3, null::jsonb
+    where not exists (select 1 from legs where account_id is null)
+    returning id),
+  e as (
+    insert into ledger_entries (transaction_id, account_id, amount, currency)
+    select t.id, legs.account_id, legs.amount, legs.currency from t, legs order by legs.ord)
+  select id from t`;
 const AUDIT_SQL = `insert into audit_log (actor_id, action, target_type, target_id, after)
   values ($1, 'tutoring.session.book', 'tutoring_session', $2, $3)`;
 
@@ -118,22 +136,17 @@ app.post("/book", async (c) => {
   const start = new Date(startsAt);
   const end = new Date(start.getTime() + durationMinutes * 60_000);
   await pool.query({ name: "b_rate", text: RATE_LIMIT_SQL, values: [`mutation:${user.id}`] });
-  const teacher = (await pool.query({ name: "b_teacher", text: TEACHER_SQL, values: [teacherId] })).rows[0];
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const teacher = (
+    await pool.query({
+      name: "b_teacher",
+      text: TEACHER_SQL,
+      values: [teacherId, day(start.getTime() - 3 * 86_400_000), day(end.getTime() + 3 * 86_400_000), user.id],
+    })
+  ).rows[0];
   if (!teacher) return c.json({ error: "TEACHER_NOT_FOUND" }, 404);
-  await pool.query({ name: "b_tz", text: "select id, timezone from users where id = $1", values: [teacherId] });
-  await pool.query({
-    name: "b_rules",
-    text: "select teacher_id, weekday, start_minute, end_minute from availability_rules where teacher_id = $1",
-    values: [teacherId],
-  });
-  await pool.query({
-    name: "b_overrides",
-    text: `select teacher_id, date, kind, start_minute, end_minute from availability_overrides
-      where teacher_id = $1 and date >= $2 and date <= $3`,
-    values: [teacherId, startsAt.slice(0, 10), startsAt.slice(0, 10)],
-  });
   const client = await pool.connect();
-  let sessionId: string;
+  let session: Record<string, unknown>;
   try {
     await client.query("begin");
     await client.query({
@@ -146,7 +159,7 @@ app.post("/book", async (c) => {
       await client.query("rollback");
       return c.json({ error: "NO_CREDITS" }, 409);
     }
-    const session = (
+    session = (
       await client.query({
         name: "b_session",
         text: INSERT_SESSION_SQL,
@@ -163,47 +176,39 @@ app.post("/book", async (c) => {
         ],
       })
     ).rows[0];
-    for (const [offset, key] of [
-      [24 * 60, "24h"],
-      [60, "1h"],
-    ] as const)
-      await client.query({
-        name: "b_job",
-        text: ADD_JOB_SQL,
-        values: [
-          "tutoring.reminder",
-          JSON.stringify({ sessionId: session.id }),
-          new Date(start.getTime() - offset * 60_000),
-          `reminder:${session.id}:${key}`,
-        ],
-      });
-    const view = (await client.query({ name: "b_view", text: SESSION_VIEW_SQL, values: [session.id] })).rows[0];
-    for (const [id, email] of [
-      [view.t_id, view.t_email],
-      [view.l_id, view.l_email],
-    ]) {
-      const outbox = (await client.query({ name: "b_outbox", text: OUTBOX_SQL, values: [id, email] })).rows[0];
-      await client.query({
-        name: "b_job",
-        text: ADD_JOB_SQL,
-        values: ["email.deliver", JSON.stringify({ outboxId: outbox.id }), new Date(), `email:${outbox.id}`],
-      });
-    }
-    sessionId = session.id;
-    // The learner's held-credit account, opened by their first booking (as the ledger does).
-    let held = (await client.query({ name: "b_held", text: HELD_SQL, values: [user.id] })).rows[0];
-    if (!held) {
+    const reminder = (offsetMinutes: number) => [
+      JSON.stringify({ sessionId: session.id, offsetMinutes, startsAt }),
+      new Date(start.getTime() - offsetMinutes * 60_000),
+      `tutoring.reminder:${session.id}:${offsetMinutes}`,
+    ];
+    await client.query({
+      name: "b_jobs",
+      text: ADD_JOBS_SQL,
+      values: [
+        ...reminder(24 * 60),
+        ...reminder(60),
+        JSON.stringify({ sessionId: session.id, change: { kind: "booked" }, at: new Date(), startsAt, endsAt: end }),
+      ],
+    });
+    let posted = await client.query({
+      name: "b_posting",
+      text: POSTING_SQL,
+      values: [user.id, lot.account_id, session.id],
+    });
+    if (posted.rowCount === 0) {
+      // The learner's first booking: open their held-credit account, then post.
       await client.query({
         name: "b_held_open",
         text: `insert into ledger_accounts (owner_id, kind, currency) values ($1, 'credit_held', 'CREDIT')
           on conflict (owner_id, kind, currency) where owner_id is not null and kind <> 'credit_lot' do nothing`,
         values: [user.id],
       });
-      held = (await client.query({ name: "b_held", text: HELD_SQL, values: [user.id] })).rows[0];
+      posted = await client.query({
+        name: "b_posting",
+        text: POSTING_SQL,
+        values: [user.id, lot.account_id, session.id],
+      });
     }
-    const entry = (await client.query({ name: "b_ledger_tx", text: LEDGER_TX_SQL, values: [user.id, session.id] }))
-      .rows[0];
-    await client.query({ name: "b_entries", text: ENTRIES_SQL, values: [entry.id, lot.account_id, held.id] });
     await client.query({
       name: "b_audit",
       text: AUDIT_SQL,
@@ -216,8 +221,9 @@ app.post("/book", async (c) => {
   } finally {
     client.release();
   }
-  const { rows } = await pool.query({ name: "b_view", text: SESSION_VIEW_SQL, values: [sessionId] });
-  return c.json(rows[0]);
+  // As the procedure: the response is built from what was read and written, not read back.
+  const { id, name, email, image, learner } = teacher;
+  return c.json({ ...session, teacher: { id, name, email, image }, learner });
 });
 
 const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => {

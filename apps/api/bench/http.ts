@@ -1,9 +1,14 @@
 // `pnpm bench`: loads the API on loopback for a bounded time and prints req/s, p50 and p99.
 // Figures, not pass/fail: timing never fails a run.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { createDatabase } from "@lectern/db";
 import autocannon from "autocannon";
+import { sql } from "drizzle-orm";
 import superjson from "superjson";
+import { balanceDrift, unbalancedTransactions } from "../src/modules/ledger/service.ts";
 import { bookingFor } from "./tutoring-data.ts";
 
 const args = process.argv.slice(2);
@@ -124,6 +129,56 @@ const upcomingPath = `/api/trpc/tutoring.sessions.upcoming?input=${encodeURIComp
   JSON.stringify(superjson.serialize({ page: 1, pageSize: 20 })),
 )}`;
 
+/** Booked sessions that overlap an earlier booked one of the same teacher or learner: must be 0. */
+async function overlappingSessions(db: ReturnType<typeof createDatabase>["db"]) {
+  const overlaps = (by: "teacher_id" | "learner_id") =>
+    db.execute<{ n: number }>(sql`
+      select count(*)::int as n from (
+        select starts_at, max(ends_at) over (partition by ${sql.raw(by)} order by starts_at, id
+          rows between unbounded preceding and 1 preceding) as earlier_end
+        from tutoring_sessions where status = 'booked') s
+      where s.starts_at < s.earlier_end`);
+  const [teacher, learner] = [await overlaps("teacher_id"), await overlaps("learner_id")];
+  return { teacher: teacher.rows[0]?.n ?? 0, learner: learner.rows[0]?.n ?? 0 };
+}
+
+/** Debian's pgbench (the postgresql package), if installed. */
+function findPgbench(): string | null {
+  const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort().reverse() : [];
+  const candidates = [...versions.map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`), "/usr/bin/pgbench"];
+  return candidates.find((c) => existsSync(c)) ?? null;
+}
+
+/**
+ * pgbench's tpcb-like transaction against the same embedded server (a database of its own, scale
+ * 10): what this machine's Postgres does with plain short transactions, beside the booking figures.
+ */
+async function pgbenchTps(databaseUrl: string, seconds: number): Promise<string> {
+  const pgbench = findPgbench();
+  if (!pgbench) return "pgbench not found: install it with `apt-get install postgresql` (Debian/Ubuntu)";
+  const url = new URL(databaseUrl);
+  const env = {
+    ...process.env,
+    PGHOST: url.hostname,
+    PGPORT: url.port || "5432",
+    PGUSER: decodeURIComponent(url.username),
+    PGPASSWORD: decodeURIComponent(url.password),
+    PGDATABASE: "bench_pgbench",
+  };
+  const admin = createDatabase(databaseUrl, { max: 1 });
+  try {
+    await admin.db.execute(sql`drop database if exists bench_pgbench`);
+    await admin.db.execute(sql`create database bench_pgbench`);
+  } finally {
+    await admin.close();
+  }
+  const run = promisify(execFile);
+  await run(pgbench, ["-i", "-s", "10", "-q"], { env });
+  const { stdout } = await run(pgbench, ["-c", "16", "-j", "2", "-T", String(seconds), "-b", "tpcb-like"], { env });
+  const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
+  return tps ? `${Number(tps).toFixed(0)} tps` : `no tps in pgbench's output:\n${stdout}`;
+}
+
 try {
   // Warm up the JIT and the connection pool before measuring.
   await autocannon({
@@ -159,6 +214,22 @@ try {
     baselineUrl,
   );
 
+  // After the booking runs: no overlapping booked sessions and no ledger drift, whatever the load did.
+  const database = createDatabase(baselineEnv.DATABASE_URL ?? "", { max: 2 });
+  let checks: { overlaps: { teacher: number; learner: number }; drift: number; unbalanced: number };
+  try {
+    checks = {
+      overlaps: await overlappingSessions(database.db),
+      drift: (await balanceDrift(database.db)).length,
+      unbalanced: (await unbalancedTransactions(database.db)).length,
+    };
+  } finally {
+    await database.close();
+  }
+  const pgbench = await pgbenchTps(baselineEnv.DATABASE_URL ?? "", DURATION_SECONDS).catch(
+    (error: unknown) => `pgbench failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+
   console.log(`\nLectern API, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, loopback, embedded Postgres`);
   console.log(
     `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts (baseline ${baselineBookings})\n`,
@@ -182,6 +253,10 @@ try {
       `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${ratio}`,
     );
   }
+  console.log(
+    `\nafter the booking runs: overlapping booked sessions per teacher ${checks.overlaps.teacher}, per learner ${checks.overlaps.learner}; ledger drift ${checks.drift} account(s), ${checks.unbalanced} unbalanced transaction(s)`,
+  );
+  console.log(`pgbench tpcb-like (-s 10, 16 clients, ${DURATION_SECONDS} s) on the same Postgres: ${pgbench}`);
 } finally {
   await stopChild(baseline.child);
   await stopChild(lectern.child);

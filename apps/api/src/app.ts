@@ -77,7 +77,10 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
   // Refuse oversized bodies before anything reads them, in each door's own error shape.
   const limit = { maxSize: env.REQUEST_BODY_LIMIT_BYTES };
   const tooLarge = "The request body is too large";
-  app.use("/api/trpc/*", bodyLimit({ ...limit, onError: (c) => trpcErrorResponse(c, "PAYLOAD_TOO_LARGE", tooLarge) }));
+  const trpcBodyLimit = bodyLimit({ ...limit, onError: (c) => trpcErrorResponse(c, "PAYLOAD_TOO_LARGE", tooLarge) });
+  // tRPC reads no body on a query (GET): asking for one would make @hono/node-server build a full
+  // fetch Request for every query, a measurable share of the hottest reads (bench/http.ts).
+  app.use("/api/trpc/*", (c, next) => (c.req.method === "GET" ? next() : trpcBodyLimit(c, next)));
   app.use(
     "/api/auth/*",
     bodyLimit({ ...limit, onError: (c) => c.json({ code: "PAYLOAD_TOO_LARGE", message: tooLarge }, 413) }),

@@ -18,6 +18,7 @@ import type { Auth } from "./auth/index.ts";
 import type { Credential } from "./auth/session.ts";
 import { AppError, fromDatabaseError } from "./errors.ts";
 import { spendBudget } from "./http/request-limits.ts";
+import { serializeOutput } from "./http/superjson-output.ts";
 import type { Logger } from "./logger.ts";
 import { withAuditScope } from "./modules/audit/service.ts";
 import * as idempotency from "./modules/payments/idempotency.ts";
@@ -113,7 +114,8 @@ export const toTRPCError = (error: AppError) =>
 // `meta.openapi` puts a procedure on the REST surface (/api/v1) and in its OpenAPI document.
 const builder = initTRPC.context<Context>().meta<OpenApiMeta>();
 const t = builder.create({
-  transformer: superjson,
+  // Requests are read by superjson; answers are written in its format by a faster walk.
+  transformer: { input: superjson, output: { serialize: serializeOutput, deserialize: superjson.deserialize } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const issues = cause instanceof ZodError ? toIssues(cause) : [];

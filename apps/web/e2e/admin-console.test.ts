@@ -225,6 +225,8 @@ describe("the admin console", () => {
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.locator("h1").first().waitFor();
+    // Arabic's messages load when it is first chosen: the switch follows the account a moment later.
+    await page.waitForFunction(() => document.documentElement.lang === "ar");
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([
       "ar",
       "rtl",

@@ -3,17 +3,17 @@ import {
   createTheme,
   DEFAULT_THEME,
   DirectionProvider,
-  Drawer,
   type MantineColorsTuple,
   MantineProvider,
-  Modal,
-  Notification,
 } from "@mantine/core";
-import { Notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { type ReactNode, useMemo } from "react";
+import { lazy, type ReactNode, Suspense, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { queryClient, trpc, trpcClient } from "./lib/trpc";
+
+// The toasts' container (and its transitions) loads after the first screen; a toast shown before it
+// arrives waits in the notifications store and appears once it has.
+const Notifications = lazy(async () => ({ default: (await import("@mantine/notifications")).Notifications }));
 
 /** A Mantine palette with its two darkest shades replaced (they carry text and filled buttons). */
 const darkened = (name: string, shade8: string, shade9: string): MantineColorsTuple => {
@@ -57,12 +57,14 @@ export function Providers({ children }: { children: ReactNode }) {
   // Mantine's close buttons (dialogs, drawers, notifications) are bare icons: name them.
   const themed = useMemo(() => {
     const closeButtonProps = { "aria-label": t("common.close") };
+    // Plain objects rather than Modal.extend(...): importing the components would bring them (and
+    // what they use) into the first download.
     return createTheme({
       ...theme,
       components: {
-        Modal: Modal.extend({ defaultProps: { closeButtonProps } }),
-        Drawer: Drawer.extend({ defaultProps: { closeButtonProps } }),
-        Notification: Notification.extend({ defaultProps: { closeButtonProps } }),
+        Modal: { defaultProps: { closeButtonProps } },
+        Drawer: { defaultProps: { closeButtonProps } },
+        Notification: { defaultProps: { closeButtonProps } },
       },
     });
   }, [t, i18n.language]);
@@ -72,7 +74,9 @@ export function Providers({ children }: { children: ReactNode }) {
         {/* i18n sets <html dir> for each language; Mantine follows that attribute, so Arabic mirrors the layout. */}
         <DirectionProvider detectDirection>
           <MantineProvider theme={themed} cssVariablesResolver={cssVariablesResolver}>
-            <Notifications position="top-center" />
+            <Suspense>
+              <Notifications position="top-center" />
+            </Suspense>
             {children}
           </MantineProvider>
         </DirectionProvider>

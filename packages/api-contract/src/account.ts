@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { LOCALES } from "./values.ts";
 
 export const ROLES = ["learner", "teacher", "admin"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-export const LOCALES = ["en", "ar"] as const;
 export const Locale = z.enum(LOCALES);
 export type Locale = z.infer<typeof Locale>;
 

@@ -6,3 +6,4 @@ export * from "./payments.ts";
 export * from "./records.ts";
 export * from "./sessions.ts";
 export * from "./tutoring.ts";
+export * from "./values.ts";

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { TimeZone } from "./account.ts";
 import { PAGE_MAX, PAGE_SIZE_MAX } from "./admin.ts";
 import {
-  ASSESSMENT_MAX_WORDS,
   CefrLevel,
   Currency,
   Id,
@@ -12,6 +11,7 @@ import {
   TUTORING_POLICY,
   UserId,
 } from "./tutoring.ts";
+import { ASSESSMENT_MAX_WORDS, CURRENCY_MINOR_DIGITS } from "./values.ts";
 
 // Learner records (onboarding, writing assessment), credits, packs and payroll.
 
@@ -166,9 +166,6 @@ export const PayrollRangeInput = z
   .object({ from: z.date(), to: z.date() })
   .refine((r) => r.from < r.to, { message: "Must be after the start", path: ["to"] });
 export type PayrollRangeInput = z.infer<typeof PayrollRangeInput>;
-
-/** Digits after the decimal point of each currency's major unit. */
-export const CURRENCY_MINOR_DIGITS: Record<Currency, number> = { USD: 2, GBP: 2, EUR: 2, NGN: 2 };
 
 /** An exact decimal string of major units ("1234.50") from integer minor units. */
 export function toMajorUnits(amountMinor: number, currency: string): string {

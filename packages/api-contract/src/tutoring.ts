@@ -55,7 +55,6 @@ export const CREDIT_OUTCOMES = ["reserved", "consumed", "refunded", "forfeited",
 export const CEFR_LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2"] as const;
 export const CefrLevel = z.enum(CEFR_LEVELS);
 
-export const ASSESSMENT_MAX_WORDS = 600;
 export const TEXT_MAX = 4000;
 export const SHORT_TEXT_MAX = 500;
 

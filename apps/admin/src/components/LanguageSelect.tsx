@@ -20,7 +20,7 @@ export function LanguageSelect() {
   });
   const change = (value: string | null) => {
     if (!isLocale(value)) return;
-    chooseLanguage(value);
+    void chooseLanguage(value);
     if (me && !me.impersonator) save.mutate({ name: me.name, timezone: me.timezone, locale: value });
   };
   return (

@@ -2,7 +2,6 @@ import type { AppRouter } from "@lectern/api/router";
 import { ERROR_CODES, type ErrorCode, type ValidationIssue } from "@lectern/api-contract";
 import type { FormErrors } from "@mantine/form";
 import { schemaResolver } from "@mantine/form";
-import { notifications } from "@mantine/notifications";
 import { TRPCClientError } from "@trpc/client";
 import { i18n } from "./i18n.ts";
 
@@ -29,11 +28,15 @@ export function errorCode(error: unknown): ErrorCode | "NETWORK" {
 
 export const errorMessage = (error: unknown) => i18n.t(`errors.${errorCode(error)}`);
 
+// The notifications package loads on first use: the first screen does not need it.
+const notify = async (notification: { color: string; title?: string; message: string }) =>
+  (await import("@mantine/notifications")).notifications.show(notification);
+
 export function notifyError(error: unknown) {
-  notifications.show({ color: "red", title: i18n.t("common.failed"), message: errorMessage(error) });
+  void notify({ color: "red", title: i18n.t("common.failed"), message: errorMessage(error) });
 }
 
-export const notifySuccess = (message: string) => notifications.show({ color: "green", message });
+export const notifySuccess = (message: string) => void notify({ color: "green", message });
 
 /** The contract's own messages are English words; zod's defaults follow the locale set in i18n.ts. */
 const CONTRACT_MESSAGES: Record<string, "validation.required" | "validation.afterStart"> = {

@@ -1,10 +1,8 @@
-import "dayjs/locale/ar";
 import type { Locale } from "@lectern/api-contract";
-import i18n from "i18next";
+import i18n, { type Resource } from "i18next";
 import { initReactI18next } from "react-i18next";
 import { z } from "zod";
-import { ar as zodArabic, en as zodEnglish } from "zod/locales";
-import { ar } from "../locales/ar.ts";
+import zodEnglish from "zod/v4/locales/en.js";
 import { en } from "../locales/en.ts";
 
 /** Each language is named in its own script, so anyone can find theirs. */
@@ -13,11 +11,24 @@ export const LANGUAGES: Record<Locale, string> = { en: "English", ar: "العر�
 const STORAGE_KEY = "lectern.admin.language";
 export const isLocale = (value: unknown): value is Locale => value === "en" || value === "ar";
 
+// English comes with the console (it is also the fallback). Arabic (the console's messages, zod's, and
+// dayjs's month names) loads the first time it is chosen, so English readers never download it.
+let zodArabic: typeof zodEnglish | undefined;
+async function loadArabic() {
+  const [{ ar }, zod] = await Promise.all([
+    import("../locales/ar.ts"),
+    import("zod/v4/locales/ar.js"),
+    import("dayjs/locale/ar"),
+  ]);
+  zodArabic = zod.default;
+  return ar;
+}
+
 i18n.on("languageChanged", (language) => {
   document.documentElement.lang = language;
   // Mantine's DirectionProvider follows this attribute.
   document.documentElement.dir = i18n.dir(language);
-  z.config(language === "ar" ? zodArabic() : zodEnglish());
+  z.config(language === "ar" && zodArabic ? zodArabic() : zodEnglish());
 });
 
 // A field left empty (an empty number or select reaches the schema as undefined) is "Required", as the
@@ -25,22 +36,29 @@ i18n.on("languageChanged", (language) => {
 z.config({ customError: (issue) => (issue.input === undefined ? i18n.t("validation.required") : undefined) });
 
 const stored = localStorage.getItem(STORAGE_KEY);
+const initial: Locale = isLocale(stored) ? stored : navigator.language.startsWith("ar") ? "ar" : "en";
+const resources: Resource = { en: { translation: en } };
+// Before the first render, which is then already in the chosen language.
+if (initial === "ar") resources.ar = { translation: await loadArabic() };
 await i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ar: { translation: ar } },
-  lng: isLocale(stored) ? stored : navigator.language.startsWith("ar") ? "ar" : "en",
+  resources,
+  lng: initial,
   fallbackLng: "en",
   interpolation: { escapeValue: false },
 });
 
 /** The viewer's choice, kept in this browser for the sign-in page (a signed-in admin's is also saved to the profile). */
-export function chooseLanguage(language: Locale) {
+export async function chooseLanguage(language: Locale) {
   localStorage.setItem(STORAGE_KEY, language);
-  void i18n.changeLanguage(language);
+  if (!i18n.hasResourceBundle(language, "translation")) {
+    i18n.addResourceBundle(language, "translation", await loadArabic());
+  }
+  await i18n.changeLanguage(language);
 }
 
 /** Once signed in, the account's locale is the language, on every device. */
 export function followAccountLocale(locale: string) {
-  if (isLocale(locale) && locale !== i18n.language) chooseLanguage(locale);
+  if (isLocale(locale) && locale !== i18n.language) void chooseLanguage(locale);
 }
 
 export { i18n };

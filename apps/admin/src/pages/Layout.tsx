@@ -3,7 +3,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation } from "react-router";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
-import { signOut } from "../lib/auth-client.ts";
+import { signOut } from "../lib/sign-out.ts";
 import type { Me } from "../lib/trpc.ts";
 
 const NAV = [

@@ -1,7 +1,7 @@
 import { Anchor, Button, Center, Group, Paper, Stack, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
-import { signOut } from "../lib/auth-client.ts";
+import { signOut } from "../lib/sign-out.ts";
 import { usePageTitle } from "../lib/title.ts";
 import { type Me, trpc } from "../lib/trpc.ts";
 

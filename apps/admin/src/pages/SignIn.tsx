@@ -4,7 +4,6 @@ import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
-import { authClient } from "../lib/auth-client.ts";
 import { formResolver } from "../lib/errors.ts";
 import { i18n } from "../lib/i18n.ts";
 import { usePageTitle } from "../lib/title.ts";
@@ -36,6 +35,8 @@ export function SignInPage() {
     async (values) => {
       setFailure(null);
       try {
+        // The auth client loads on first use: the form does not need it to show.
+        const { authClient } = await import("../lib/auth-client.ts");
         const { error } = await authClient.signIn.email(SignInInput.parse(values));
         if (error) return setFailure(signInErrorMessage(error));
       } catch {

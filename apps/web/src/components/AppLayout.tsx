@@ -2,22 +2,21 @@ import {
   AppShell,
   Burger,
   Button,
+  type ButtonProps,
   em,
   Group,
   getBreakpointValue,
-  type MantineBreakpoint,
-  Menu,
   NavLink,
   Text,
   useMantineTheme,
 } from "@mantine/core";
 import { useDisclosure, useElementSize, useMediaQuery } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type ComponentPropsWithRef, lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
-import { authClient } from "../lib/auth-client";
 import { authCall, toFailure } from "../lib/errors";
+import { notifyFailure } from "../lib/notify";
 import { canTeach, isLearner, useCurrentUser } from "../lib/session";
 import { ImpersonationBanner } from "./ImpersonationBanner";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -63,7 +62,9 @@ export function AppLayout() {
               <Group gap="sm" wrap="nowrap">
                 <LanguageSwitch />
                 {/* On a phone the navigation drawer holds the profile link and sign-out. */}
-                <UserMenu visibleFrom="sm" />
+                <Suspense fallback={<UserMenuButton visibleFrom="sm" />}>
+                  <UserMenu visibleFrom="sm" />
+                </Suspense>
               </Group>
             </Group>
           </div>
@@ -143,31 +144,19 @@ function NavItems({ onNavigate }: { onNavigate: () => void }) {
   ));
 }
 
-function UserMenu({ visibleFrom }: { visibleFrom?: MantineBreakpoint }) {
+// The menu loads after the first screen; until it has, the same button stands in for it.
+const UserMenu = lazy(async () => ({ default: (await import("./UserMenu")).UserMenu }));
+
+/** The user's name, opening the user menu. (Props and ref come from Menu.Target.) */
+export function UserMenuButton(props: ButtonProps & ComponentPropsWithRef<"button">) {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  const signOut = useSignOut();
   return (
-    <Menu position="bottom-end" width={200}>
-      <Menu.Target>
-        <Button
-          variant="subtle"
-          aria-label={t("userMenu.label", { name: me.name })}
-          maw={200}
-          visibleFrom={visibleFrom}
-        >
-          <Text truncate="end" inherit dir="auto">
-            {me.name}
-          </Text>
-        </Button>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item component={Link} to="/profile">
-          {t("userMenu.profile")}
-        </Menu.Item>
-        <Menu.Item onClick={() => signOut.mutate()}>{t("userMenu.signOut")}</Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <Button variant="subtle" aria-label={t("userMenu.label", { name: me.name })} maw={200} {...props}>
+      <Text truncate="end" inherit dir="auto">
+        {me.name}
+      </Text>
+    </Button>
   );
 }
 
@@ -182,16 +171,17 @@ function SignOutButton() {
 }
 
 /** Ends the session, forgets every cached answer of the old session, and goes to sign-in. */
-function useSignOut() {
+export function useSignOut() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   return useMutation({
-    mutationFn: () => authCall(authClient.signOut()),
+    // The auth client loads on first use: it is not needed to show the first screen.
+    mutationFn: async () => authCall((await import("../lib/auth-client")).authClient.signOut()),
     onSuccess: () => {
       queryClient.clear();
       navigate("/sign-in", { replace: true });
     },
-    onError: (error) => notifications.show({ color: "red", message: toFailure(error, t).message }),
+    onError: (error) => void notifyFailure(toFailure(error, t).message),
   });
 }

@@ -1,9 +1,9 @@
 import { LOCALES } from "@lectern/api-contract";
 import { NativeSelect } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useTranslation } from "react-i18next";
 import { toFailure } from "../lib/errors";
 import { currentLocale, isLocale, LANGUAGE_NAMES, setLanguage } from "../lib/i18n";
+import { notifyFailure } from "../lib/notify";
 import { useMe } from "../lib/session";
 import { trpc } from "../lib/trpc";
 
@@ -17,7 +17,7 @@ export function LanguageSwitch() {
   const utils = trpc.useUtils();
   const save = trpc.account.updateProfile.useMutation({
     onSuccess: (profile) => utils.account.me.setData(undefined, (old) => old && { ...old, ...profile }),
-    onError: (error) => notifications.show({ color: "red", message: toFailure(error, t).message }),
+    onError: (error) => void notifyFailure(toFailure(error, t).message),
   });
 
   const change = (value: string) => {

@@ -3,7 +3,6 @@ import { Alert, Button, Stack, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { authClient } from "../lib/auth-client";
 import { authCall } from "../lib/errors";
 import { useSchemaForm, useSubmit } from "../lib/forms";
 import { FailureAlert } from "./Status";
@@ -17,6 +16,7 @@ export function ResendVerification({ email }: { email?: string }) {
   const form = useSchemaForm(ResendInput, { email: email ?? "" });
   const { onSubmit, failure } = useSubmit(form, async (values) => {
     const to = email ?? values.email;
+    const { authClient } = await import("../lib/auth-client");
     await authCall(authClient.sendVerificationEmail({ email: to }));
     setSentTo(to);
   });

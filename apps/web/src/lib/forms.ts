@@ -1,6 +1,6 @@
 import { schemaResolver, type UseFormReturnType, useForm } from "@mantine/form";
 import type { TFunction } from "i18next";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { z } from "zod";
 import { type Failure, toFailure, translateContractMessage } from "./errors";
@@ -59,6 +59,36 @@ export function useSchemaForm<S extends z.ZodType<Record<string, unknown>, Recor
     validate,
     validateInputOnBlur: true,
     transformValues: (values) => schema.parse(values),
+  });
+}
+
+/**
+ * useSchemaForm for a first screen: the schema, and zod with it, loads after the screen shows, keeping
+ * both out of the first download. Until it arrives (a moment) the form checks nothing itself and the
+ * API, which applies the same schema, answers for it.
+ */
+export function useLazySchemaForm<S extends z.ZodType<Record<string, unknown>, Record<string, unknown>>>(
+  load: () => Promise<S>,
+  initialValues: z.input<S>,
+) {
+  const { t } = useTranslation();
+  const [schema, setSchema] = useState<S | null>(null);
+  useEffect(() => {
+    let current = true;
+    void load().then((loaded) => current && setSchema(() => loaded));
+    return () => {
+      current = false;
+    };
+  }, [load]);
+  const validate = useMemo(
+    () => (schema ? schemaResolver(translated(schema, t), { sync: true }) : () => ({})),
+    [schema, t],
+  );
+  return useForm<z.input<S>, z.output<S>>({
+    initialValues,
+    validate,
+    validateInputOnBlur: true,
+    transformValues: (values) => (schema ? schema.parse(values) : (values as z.output<S>)),
   });
 }
 

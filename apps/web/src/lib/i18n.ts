@@ -1,8 +1,7 @@
 import { LOCALES, type Locale } from "@lectern/api-contract";
-import i18n from "i18next";
+import i18n, { type Resource } from "i18next";
 import { initReactI18next } from "react-i18next";
-import { ar } from "../locales/ar";
-import { en } from "../locales/en";
+import { en, type Messages } from "../locales/en";
 
 declare module "i18next" {
   interface CustomTypeOptions {
@@ -29,27 +28,36 @@ i18n.on("languageChanged", (language) => {
   document.documentElement.dir = locale === "ar" ? "rtl" : "ltr";
 });
 
-// Resources are bundled, so initialise synchronously: the first render is already translated.
-void i18n.use(initReactI18next).init({
-  initAsync: false,
-  resources: { en: { translation: en }, ar: { translation: ar } },
-  lng: storedOrBrowserLocale(),
-  fallbackLng: "en",
-  supportedLngs: LOCALES,
-  interpolation: {
-    // React escapes HTML itself. In Arabic, each inserted value (an email, a Latin name) is wrapped in
-    // Unicode bidi isolates so it keeps its own direction instead of being reordered with the sentence.
-    escapeValue: true,
-    escape: (value) => (i18n.language === "ar" ? `\u2068${value}\u2069` : value),
-  },
-});
+// English comes with the app (it is also the fallback); Arabic loads the first time it is chosen, so
+// English readers never download it.
+const loadArabic = async (): Promise<Messages> => (await import("../locales/ar")).ar;
+
+/** Resolves once the chosen language's messages are loaded: main.tsx renders after it, already translated. */
+export const i18nReady = (async () => {
+  const initial = storedOrBrowserLocale();
+  const resources: Resource = { en: { translation: en } };
+  if (initial === "ar") resources.ar = { translation: await loadArabic() };
+  await i18n.use(initReactI18next).init({
+    resources,
+    lng: initial,
+    fallbackLng: "en",
+    supportedLngs: LOCALES,
+    interpolation: {
+      // React escapes HTML itself. In Arabic, each inserted value (an email, a Latin name) is wrapped in
+      // Unicode bidi isolates so it keeps its own direction instead of being reordered with the sentence.
+      escapeValue: true,
+      escape: (value) => (i18n.language === "ar" ? `\u2068${value}\u2069` : value),
+    },
+  });
+})();
 
 /** The UI language, always one of the locales the API knows. */
 export const currentLocale = (): Locale => (isLocale(i18n.language) ? i18n.language : "en");
 
 /** Switches the UI language and remembers the choice in this browser. */
-export function setLanguage(locale: Locale) {
+export async function setLanguage(locale: Locale) {
   localStorage.setItem(STORAGE_KEY, locale);
+  if (!i18n.hasResourceBundle(locale, "translation")) i18n.addResourceBundle(locale, "translation", await loadArabic());
   return i18n.changeLanguage(locale);
 }
 

@@ -5,6 +5,10 @@ import { useTranslation } from "react-i18next";
 /** A tutoring session as its viewer sees it, with the API's can* flags. */
 export type SessionView = RouterOutputs["tutoring"]["sessions"]["get"];
 
+/** The other person in a session, from the viewer's side. */
+export const otherParty = (session: Pick<SessionView, "viewerRole" | "teacher" | "learner">) =>
+  session.viewerRole === "teacher" ? session.learner : session.teacher;
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const MINUTES_PER_DAY = 24 * 60;
 

@@ -32,14 +32,13 @@ import { FailureAlert, LoadError, PageLoader, SectionLoader } from "../component
 import { JoinButton } from "../components/tutoring/JoinButton";
 import { OnboardingSummary } from "../components/tutoring/OnboardingSummary";
 import { CreditBadge, StatusBadge } from "../components/tutoring/SessionBadges";
-import { otherParty } from "../components/tutoring/SessionsTable";
 import { SlotPicker } from "../components/tutoring/SlotPicker";
 import { isNotFound, toFailure } from "../lib/errors";
 import { useFormat } from "../lib/format";
 import { useSchemaForm, useSubmit } from "../lib/forms";
 import { useCurrentUser } from "../lib/session";
 import { trpc } from "../lib/trpc";
-import { type SessionView, useNow, useTimeFormat } from "../lib/tutoring";
+import { otherParty, type SessionView, useNow, useTimeFormat } from "../lib/tutoring";
 import { OptionalMeetingUrl } from "../lib/tutoring-forms";
 import { NotFoundInApp } from "./NotFoundPage";
 

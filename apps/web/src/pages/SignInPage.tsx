@@ -1,23 +1,29 @@
-import { SignInInput } from "@lectern/api-contract";
 import { Alert, Anchor, Button, Divider, Group, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { AuthLayout } from "../components/AuthLayout";
-import { ResendVerification } from "../components/ResendVerification";
 import { FailureAlert } from "../components/Status";
-import { authClient } from "../lib/auth-client";
 import { authCall, authCodeMessage, toFailure } from "../lib/errors";
-import { useSchemaForm, useSubmit } from "../lib/forms";
+import { useLazySchemaForm, useSubmit } from "../lib/forms";
 import { nextPath, useAppConfig, useRefreshMe } from "../lib/session";
+
+// The first screen's form: its schema (and zod) and the resend form load after it shows.
+const loadSchema = async () => (await import("../lib/sign-in-schema")).SignInInput;
+const ResendVerification = lazy(async () => ({
+  default: (await import("../components/ResendVerification")).ResendVerification,
+}));
 
 /** Signing in refreshes `me`; the guest-only route then forwards to `?next=` (or the dashboard). */
 export function SignInPage() {
   const { t } = useTranslation();
   const [search] = useSearchParams();
   const refreshMe = useRefreshMe();
-  const form = useSchemaForm(SignInInput, { email: "", password: "" });
+  const form = useLazySchemaForm(loadSchema, { email: "", password: "" });
   const { onSubmit, failure } = useSubmit(form, async (values) => {
+    // The auth client loads on first use: it is not needed to show the form.
+    const { authClient } = await import("../lib/auth-client");
     await authCall(authClient.signIn.email(values));
     await refreshMe();
   });
@@ -52,7 +58,11 @@ export function SignInPage() {
           </Button>
         </Stack>
       </form>
-      {unverified && <ResendVerification email={form.values.email} />}
+      {unverified && (
+        <Suspense>
+          <ResendVerification email={form.values.email} />
+        </Suspense>
+      )}
       <Group justify="space-between" gap="xs">
         <Anchor component={Link} to="/forgot-password" size="sm">
           {t("signIn.forgotPassword")}
@@ -73,9 +83,9 @@ function GoogleSignIn({ next }: { next: string }) {
   const { t } = useTranslation();
   const config = useAppConfig();
   const google = useMutation({
-    mutationFn: () =>
+    mutationFn: async () =>
       authCall(
-        authClient.signIn.social({
+        (await import("../lib/auth-client")).authClient.signIn.social({
           provider: "google",
           callbackURL: new URL(next, window.location.origin).href,
           errorCallbackURL: new URL("/sign-in", window.location.origin).href,

@@ -47,3 +47,22 @@ export const sessionRemindersSent = pgTable(
   },
   (t) => [primaryKey({ name: "session_reminders_sent_pk", columns: [t.sessionId, t.offsetMinutes, t.startsAt] })],
 );
+
+/**
+ * One row per session change whose emails were written (by the `tutoring.notifySessionChange`
+ * job, with its emails), so a retried job writes them once.
+ */
+export const sessionChangeEmailsSent = pgTable(
+  "session_change_emails_sent",
+  {
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => tutoringSessions.id, { onDelete: "cascade" }),
+    /** booked | rescheduled | cancelled */
+    change: text("change").notNull(),
+    /** when the change was made (also the invitation's SEQUENCE) */
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "session_change_emails_sent_pk", columns: [t.sessionId, t.change, t.changedAt] })],
+);

@@ -1,7 +1,7 @@
 import { LEDGER_MAX_AMOUNT } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { systemAccountId } from "./accounts.ts";
 import type { Leg, Recipe } from "./recipes.ts";
 
@@ -57,30 +57,47 @@ export async function post(tx: DbOrTx, recipe: Recipe): Promise<string> {
     sums.set(e.currency, (sums.get(e.currency) ?? 0) + e.amount);
   }
   for (const [currency, sum] of sums) if (sum !== 0) throw new Error(`ledger posting unbalanced in ${currency}`);
-  const accounts: string[] = [];
-  for (const e of recipe.entries) accounts.push(await accountOf(tx, e));
-  const [transaction] = await tx
-    .insert(ledgerTransactions)
-    .values({
-      kind: recipe.kind,
-      description: recipe.description,
-      actorId: recipe.actorId ?? null,
-      referenceType: recipe.reference?.type ?? null,
-      referenceId: recipe.reference?.id ?? null,
-      metadata: recipe.metadata ?? null,
-    })
-    .returning({ id: ledgerTransactions.id });
-  if (!transaction) throw new Error("ledger transaction insert returned nothing");
-  // One statement: the database checks the zero sum and moves balances once per statement.
-  await tx.insert(ledgerEntries).values(
-    recipe.entries.map((e, i) => ({
-      transactionId: transaction.id,
-      accountId: accounts[i] as string,
-      amount: e.amount,
-      currency: e.currency,
-    })),
-  );
-  return transaction.id;
+  // Usually one round trip, user accounts looked up inside the statement; only when one is missing
+  // (its owner's first posting of that kind) are the accounts opened and the posting written again.
+  const posted = await insertPosting(tx, recipe, recipe.entries.map(accountRef));
+  if (posted) return posted;
+  const accounts: SQL[] = [];
+  for (const e of recipe.entries) accounts.push(sql`${await accountOf(tx, e)}::uuid`);
+  const retried = await insertPosting(tx, recipe, accounts);
+  if (!retried) throw new Error("ledger posting wrote nothing");
+  return retried;
+}
+
+/** A leg's account as SQL: a known id, or a lookup of the user's account (null if not opened yet). */
+const accountRef = (leg: Leg): SQL =>
+  "accountId" in leg
+    ? sql`${leg.accountId}::uuid`
+    : "system" in leg
+      ? sql`${systemAccountId(leg.system, leg.currency)}::uuid`
+      : sql`(select ${ledgerAccounts.id} from ${ledgerAccounts} where ${ledgerAccounts.ownerId} = ${leg.owner}
+          and ${ledgerAccounts.kind} = ${leg.kind} and ${ledgerAccounts.currency} = ${leg.currency})`;
+
+/**
+ * The transaction and its entries in ONE statement (the database checks the zero sum and moves
+ * balances once per statement), written only if every account exists: null when one does not.
+ */
+async function insertPosting(tx: DbOrTx, recipe: Recipe, accounts: SQL[]): Promise<string | null> {
+  const legs = recipe.entries.map((e, i) => sql`(${accounts[i]}, ${e.amount}::bigint, ${e.currency}::text, ${i}::int)`);
+  const { rows } = await tx.execute<{ id: string }>(sql`
+    with legs (account_id, amount, currency, ord) as (values ${sql.join(legs, sql`, `)}),
+    t as (
+      insert into ${ledgerTransactions} (kind, description, actor_id, reference_type, reference_id, metadata)
+      select ${recipe.kind}, ${recipe.description}, ${recipe.actorId ?? null}, ${recipe.reference?.type ?? null},
+        ${recipe.reference?.id ?? null}, ${recipe.metadata ? JSON.stringify(recipe.metadata) : null}::jsonb
+      where not exists (select 1 from legs where account_id is null)
+      returning id
+    ),
+    e as (
+      insert into ${ledgerEntries} (transaction_id, account_id, amount, currency)
+      select t.id, legs.account_id, legs.amount, legs.currency from t, legs order by legs.ord
+    )
+    select id from t`);
+  return rows[0]?.id ?? null;
 }
 
 /** Shorthand for a two-legged movement of `amount` between known accounts (tests and tools). */

@@ -2,7 +2,7 @@ import type { ListOutboxInput, Locale } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { containsPattern, schema } from "@lectern/db";
 import { and, count, desc, eq, ilike, lt } from "drizzle-orm";
-import { addJob } from "../../jobs/queue.ts";
+import { addJobs } from "../../jobs/queue.ts";
 import type { Logger } from "../../logger.ts";
 import type { EmailProvider } from "./providers.ts";
 import { type EmailTemplate, isSecretTemplate, renderEmail } from "./templates.ts";
@@ -32,35 +32,58 @@ export interface SecretBodies {
 /** Writes the email to the outbox and enqueues its delivery, both in the caller's transaction. */
 export async function enqueueEmail(
   tx: DbOrTx,
-  recipient: { userId?: string | null; email: string; locale?: string | null },
+  recipient: Recipient,
   email: EmailTemplate,
   options: EnqueueOptions = {},
 ): Promise<string> {
-  const locale: Locale = recipient.locale === "ar" ? "ar" : "en";
-  const secret = isSecretTemplate(email.template);
-  if (secret && options.smtp === undefined) throw new Error(`${email.template} needs to know whether SMTP is set`);
-  const redact = secret && options.smtp === true;
-  const rendered = renderEmail(locale, email);
-  const stored = redact ? renderEmail(locale, email, { redact }) : rendered;
-  const [row] = await tx
-    .insert(schema.emailOutbox)
-    .values({
-      userId: recipient.userId ?? null,
-      toAddress: recipient.email,
-      template: email.template,
-      subject: stored.subject,
-      textBody: stored.text,
-      htmlBody: stored.html,
-      redacted: redact,
-      ics: options.ics ?? null,
-    })
-    .returning({ id: schema.emailOutbox.id });
-  if (!row) throw new Error("outbox insert returned nothing");
-  const payload = redact
-    ? { outboxId: row.id, secret: { text: rendered.text, html: rendered.html } }
-    : { outboxId: row.id };
-  await addJob(tx, DELIVER_EMAIL_TASK, payload, { maxAttempts: MAX_ATTEMPTS });
-  return row.id;
+  const [id] = await enqueueEmails(tx, [{ recipient, email, options }]);
+  return id as string;
+}
+
+type Recipient = { userId?: string | null; email: string; locale?: string | null };
+
+/**
+ * Several emails at once (e.g. both people told of a session change): one outbox insert and one
+ * statement adding their delivery jobs, in the caller's transaction.
+ */
+export async function enqueueEmails(
+  tx: DbOrTx,
+  emails: { recipient: Recipient; email: EmailTemplate; options?: EnqueueOptions }[],
+): Promise<string[]> {
+  const prepared = emails.map(({ recipient, email, options = {} }) => {
+    const locale: Locale = recipient.locale === "ar" ? "ar" : "en";
+    const secret = isSecretTemplate(email.template);
+    if (secret && options.smtp === undefined) throw new Error(`${email.template} needs to know whether SMTP is set`);
+    const redact = secret && options.smtp === true;
+    const rendered = renderEmail(locale, email);
+    const stored = redact ? renderEmail(locale, email, { redact }) : rendered;
+    return {
+      row: {
+        // Chosen here, so each delivery job is paired with its row whatever order the insert returns.
+        id: crypto.randomUUID(),
+        userId: recipient.userId ?? null,
+        toAddress: recipient.email,
+        template: email.template,
+        subject: stored.subject,
+        textBody: stored.text,
+        htmlBody: stored.html,
+        redacted: redact,
+        ics: options.ics ?? null,
+      },
+      secret: redact ? { text: rendered.text, html: rendered.html } : null,
+    };
+  });
+  if (prepared.length === 0) return [];
+  await tx.insert(schema.emailOutbox).values(prepared.map((p) => p.row));
+  await addJobs(
+    tx,
+    prepared.map(({ row: { id }, secret }) => ({
+      task: DELIVER_EMAIL_TASK,
+      payload: secret ? { outboxId: id, secret } : { outboxId: id },
+      maxAttempts: MAX_ATTEMPTS,
+    })),
+  );
+  return prepared.map((p) => p.row.id);
 }
 
 /** The job body: send one outbox email through the provider and record the outcome. */

@@ -1,15 +1,19 @@
 import type { CronItem, TaskList } from "graphile-worker";
 import type { TaskDeps } from "../../jobs/tasks.ts";
 import { REMINDER_TASK, ReminderPayload, sendReminder } from "./reminders.ts";
+import { NOTIFY_SESSION_CHANGE_TASK, SessionChangePayload, sendSessionChangeEmails } from "./session-emails.ts";
 import { autoCompleteSessions } from "./sessions.ts";
 
 export const AUTO_COMPLETE_TASK = "tutoring.autoComplete";
 
-/** Tutoring's background tasks: reminders, automatic completion. */
+/** Tutoring's background tasks: change emails, reminders, automatic completion. */
 export function tutoringTasks(deps: TaskDeps): TaskList {
   return {
     [REMINDER_TASK]: async (payload) => {
       await sendReminder(deps.db, ReminderPayload.parse(payload));
+    },
+    [NOTIFY_SESSION_CHANGE_TASK]: async (payload) => {
+      await sendSessionChangeEmails(deps.db, SessionChangePayload.parse(payload));
     },
     [AUTO_COMPLETE_TASK]: async () => {
       const { completed } = await autoCompleteSessions(deps.db);

@@ -311,6 +311,39 @@ describe("list queries at scale", () => {
   });
 });
 
+describe("the session list page", () => {
+  it("comes with its total in one statement that cuts the page before joining teachers and learners", async () => {
+    // Users enough that hashing the whole table would be the planner's choice for a join before the limit.
+    await t.db.execute(sql`
+      insert into users (id, name, email, email_verified, role, timezone)
+      select 'many-' || g, 'Many ' || g, 'many-' || g || '@example.test', true, 'learner', 'UTC'
+      from generate_series(1, 3000) g`);
+    const teacher = await person(t, "teacher");
+    const learner = await person(t, "learner");
+    await pastSessions(teacher, learner, 30, "booked", Date.now() + 30 * 24 * HOUR);
+    await t.db.execute(sql`analyze users`);
+    await t.db.execute(sql`analyze tutoring_sessions`);
+
+    const statements = await captureSelects(async () => {
+      const page = await learner.agent.trpc.tutoring.sessions.upcoming.query({ page: 1, pageSize: 20 });
+      expect([page.items.length, page.total]).toEqual([20, 30]);
+    });
+    // A full page and its total in one statement: no count after it.
+    expect(statements).toHaveLength(1);
+    const [list] = statements;
+    const plan = await t.database.pool.query<Record<string, string>>(`explain ${list?.text}`, list?.values);
+    const lines = plan.rows.map((r) => r["QUERY PLAN"] ?? "");
+    // The plan under the Limit node: what Postgres reads and sorts before it cuts the page.
+    const limitAt = lines.findIndex((line) => /^\s*(->\s+)?Limit\b/.test(line));
+    const depth = (line: string) => line.search(/\S/);
+    const end = lines.findIndex((line, i) => i > limitAt && depth(line) <= depth(lines[limitAt] ?? ""));
+    const beforeLimit = lines.slice(limitAt + 1, end === -1 ? undefined : end);
+
+    expect(limitAt).toBeGreaterThan(-1);
+    expect(beforeLimit.filter((line) => / on (users|onboarding_answers) /.test(line))).toEqual([]);
+  });
+});
+
 /** The selects the API sends while `work` runs. */
 async function captureSelects(work: () => Promise<void>) {
   const pool = t.database.pool;

@@ -1,10 +1,10 @@
 import { TUTORING_POLICY } from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { addJob } from "../../jobs/queue.ts";
+import { addJobs, type JobSpec } from "../../jobs/queue.ts";
 import { enqueueEmail } from "../notifications/service.ts";
 import { MINUTE_MS } from "./zoned-time.ts";
 
@@ -22,17 +22,21 @@ export const ReminderPayload = z.object({
 });
 export type ReminderPayload = z.infer<typeof ReminderPayload>;
 
-async function removeJob(tx: DbOrTx, jobKey: string) {
-  await tx.execute(sql`select graphile_worker.remove_job(${jobKey})`);
-}
-
 /**
- * (Re)schedules the session's reminders in the caller's transaction. A reminder whose time has
- * already passed (a booking less than a day ahead) is not scheduled, and any old one is removed.
- * Jobs run on the wall clock, so a past `now` (the demo seed's history) schedules nothing past either.
+ * (Re)schedules the session's reminders in the caller's transaction, with any `alsoAdd` jobs, in one
+ * statement. A reminder whose time has already passed (a booking less than a day ahead) is not
+ * scheduled, and any old one is removed. Jobs run on the wall clock, so a past `now` (the demo
+ * seed's history) schedules nothing past either.
  */
-export async function scheduleReminders(tx: DbOrTx, session: { id: string; startsAt: Date }, now: Date) {
+export async function scheduleReminders(
+  tx: DbOrTx,
+  session: { id: string; startsAt: Date },
+  now: Date,
+  alsoAdd: JobSpec[] = [],
+) {
   const notBefore = Math.max(now.getTime(), Date.now());
+  const jobs: JobSpec[] = [];
+  const stale: string[] = [];
   for (const offsetMinutes of TUTORING_POLICY.reminderOffsetsMinutes) {
     const runAt = new Date(session.startsAt.getTime() - offsetMinutes * MINUTE_MS);
     const jobKey = reminderJobKey(session.id, offsetMinutes);
@@ -42,26 +46,37 @@ export async function scheduleReminders(tx: DbOrTx, session: { id: string; start
         offsetMinutes,
         startsAt: session.startsAt.toISOString(),
       };
-      await addJob(tx, REMINDER_TASK, payload, { runAt, jobKey, maxAttempts: 5 });
+      jobs.push({ task: REMINDER_TASK, payload, runAt, jobKey, maxAttempts: 5 });
     } else {
-      await removeJob(tx, jobKey);
+      stale.push(jobKey);
     }
   }
+  await addJobs(tx, [...jobs, ...alsoAdd], stale);
 }
 
 export async function removeReminders(tx: DbOrTx, sessionId: string) {
-  for (const offsetMinutes of TUTORING_POLICY.reminderOffsetsMinutes)
-    await removeJob(tx, reminderJobKey(sessionId, offsetMinutes));
+  await addJobs(
+    tx,
+    [],
+    TUTORING_POLICY.reminderOffsetsMinutes.map((offsetMinutes) => reminderJobKey(sessionId, offsetMinutes)),
+  );
 }
 
 /** "Monday 3 March 2025 at 09:00 (Europe/London)", in the reader's language and zone. */
 export function formatWhen(instant: Date, timeZone: string, locale: string) {
-  const text = new Intl.DateTimeFormat(locale === "ar" ? "ar" : "en-GB", {
-    timeZone,
-    dateStyle: "full",
-    timeStyle: "short",
-  }).format(instant);
-  return `${text} (${timeZone})`;
+  return `${whenFormat(locale === "ar" ? "ar" : "en-GB", timeZone).format(instant)} (${timeZone})`;
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per language and zone.
+const whenFormats = new Map<string, Intl.DateTimeFormat>();
+function whenFormat(locale: string, timeZone: string) {
+  const key = `${locale} ${timeZone}`;
+  let format = whenFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: "full", timeStyle: "short" });
+    whenFormats.set(key, format);
+  }
+  return format;
 }
 
 const teacherUser = alias(schema.users, "teacher_user");

@@ -12,6 +12,7 @@ import { useTestApp } from "../../testing/vitest.ts";
 import { startWorker } from "../../worker.ts";
 import { createEmailProvider } from "../notifications/providers.ts";
 import { REMINDER_TASK, type ReminderPayload } from "./reminders.ts";
+import { NOTIFY_SESSION_CHANGE_TASK, SessionChangePayload, sendSessionChangeEmails } from "./session-emails.ts";
 import { bookSession } from "./sessions.ts";
 import { ALWAYS, grantCredits, jobsWithKeyPrefix, type Person, person, slotIn } from "./testing.ts";
 
@@ -102,6 +103,8 @@ describe("session emails to both parties", () => {
       teacherId: w.teacher.user.id,
       startsAt,
     });
+    // The booking's emails are written by the job it committed.
+    await runJobsOnce();
     const booked = await expectBothTold(w, "session-booked", startsAt, "REQUEST");
     expect(booked[0]?.ics).toContain(`UID:${session.id}@lectern`);
 
@@ -132,6 +135,47 @@ describe("session emails to both parties", () => {
     expect(row?.status).toBe("sent");
   });
 });
+
+describe("booking emails are written by a job committed with the booking", () => {
+  it("the booking adds one job and no email; the job writes both, and run again (a retry) writes nothing more", async () => {
+    const w = await world();
+    const startsAt = slotIn(50);
+    const session = await w.learner.agent.trpc.tutoring.sessions.book.mutate({
+      teacherId: w.teacher.user.id,
+      startsAt,
+    });
+    expect(await emailsTo([w.teacher, w.learner], "session-booked")).toEqual([]);
+    const { rows: jobs } = await t.db.execute<{ payload: SessionChangePayload }>(
+      sql`select p.payload from graphile_worker._private_jobs p join graphile_worker._private_tasks k on k.id = p.task_id
+        where k.identifier = ${NOTIFY_SESSION_CHANGE_TASK} and p.payload->>'sessionId' = ${session.id}`,
+    );
+    expect(jobs).toHaveLength(1);
+    const payload = SessionChangePayload.parse(jobs[0]?.payload);
+    await runJobsOnce();
+    await expectBothTold(w, "session-booked", startsAt, "REQUEST");
+    expect(await sendSessionChangeEmails(t.db, payload)).toEqual({ sent: false });
+    expect(await emailsTo([w.teacher, w.learner], "session-booked")).toHaveLength(2);
+  });
+
+  it("a booking that fails adds no emails job", async () => {
+    const w = await world();
+    const startsAt = slotIn(52);
+    await w.learner.agent.trpc.tutoring.sessions.book.mutate({ teacherId: w.teacher.user.id, startsAt });
+    const before = await notifyJobs();
+    await expect(
+      w.learner.agent.trpc.tutoring.sessions.book.mutate({ teacherId: w.teacher.user.id, startsAt }),
+    ).rejects.toThrow();
+    expect(await notifyJobs()).toBe(before);
+  });
+});
+
+const notifyJobs = async () =>
+  (
+    await t.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker._private_jobs p
+        join graphile_worker._private_tasks k on k.id = p.task_id where k.identifier = ${NOTIFY_SESSION_CHANGE_TASK}`,
+    )
+  ).rows[0]?.n ?? 0;
 
 /** The bodies of a raw MIME message's parts, base64 or quoted-printable decoded. */
 function decodedParts(raw: string): string[] {

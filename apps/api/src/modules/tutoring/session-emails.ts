@@ -1,7 +1,10 @@
 import type { Locale } from "@lectern/api-contract";
-import type { DbOrTx } from "@lectern/db";
+import type { Db, DbOrTx } from "@lectern/db";
+import { schema } from "@lectern/db";
 import { createEvent } from "ics";
-import { enqueueEmail } from "../notifications/service.ts";
+import { z } from "zod";
+import type { JobSpec } from "../../jobs/queue.ts";
+import { enqueueEmails } from "../notifications/service.ts";
 import { formatWhen, sessionWithPeople } from "./reminders.ts";
 
 export type SessionChange =
@@ -50,15 +53,25 @@ export function sessionInvite(row: Row, to: Someone, other: Someone, change: Ses
  * Emails both the learner and the teacher about a booking, move or cancellation, each in their
  * language and time zone with a calendar invitation; call it in the transaction of the change.
  */
-export async function notifySessionChange(tx: DbOrTx, sessionId: string, change: SessionChange, now: Date) {
-  const row = await sessionWithPeople(tx, sessionId);
-  if (!row) throw new Error(`session ${sessionId} missing`);
+export async function notifySessionChange(
+  tx: DbOrTx,
+  sessionId: string,
+  change: SessionChange,
+  now: Date,
+  /** the session's times when it changed (a job running later may find it moved since) */
+  times?: { startsAt: Date; endsAt: Date },
+) {
+  const found = await sessionWithPeople(tx, sessionId);
+  if (!found) throw new Error(`session ${sessionId} missing`);
+  const row = times ? { ...found, session: { ...found.session, ...times } } : found;
   // Emails go out on the wall clock: a booking or move in the past (the demo seed's history) tells no one.
   if (change.kind !== "cancelled" && row.session.endsAt.getTime() <= Date.now()) return;
-  for (const [to, other] of [
-    [row.learner, row.teacher],
-    [row.teacher, row.learner],
-  ] as const) {
+  const emails = (
+    [
+      [row.learner, row.teacher],
+      [row.teacher, row.learner],
+    ] as const
+  ).map(([to, other]) => {
     const recipient = { userId: to.id, email: to.email, locale: to.locale };
     const when = formatWhen(row.session.startsAt, to.timezone, to.locale);
     const base = { name: to.name, withName: other.name, when };
@@ -76,6 +89,72 @@ export async function notifySessionChange(tx: DbOrTx, sessionId: string, change:
               previousWhen: formatWhen(change.previousStartsAt, to.timezone, to.locale),
             }
           : { template: "session-cancelled" as const, ...base };
-    await enqueueEmail(tx, recipient, email, { ics: sessionInvite(row, to, other, change, now) });
-  }
+    return { recipient, email, options: { ics: sessionInvite(row, to, other, change, now) } };
+  });
+  await enqueueEmails(tx, emails);
+}
+
+export const NOTIFY_SESSION_CHANGE_TASK = "tutoring.notifySessionChange";
+
+export const SessionChangePayload = z.object({
+  sessionId: z.uuid(),
+  change: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("booked") }),
+    z.object({ kind: z.literal("rescheduled"), previousStartsAt: z.iso.datetime() }),
+    z.object({ kind: z.literal("cancelled") }),
+  ]),
+  /** when the change was made */
+  at: z.iso.datetime(),
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+});
+export type SessionChangePayload = z.infer<typeof SessionChangePayload>;
+
+/**
+ * The job that emails both people about a change, for the caller to add in the change's
+ * transaction (so the emails exist if and only if the change committed): rendering the emails and
+ * invitations then costs the booking nothing. None for a session already over (the demo seed's history).
+ */
+export function sessionChangeEmailsJob(
+  session: { id: string; startsAt: Date; endsAt: Date },
+  change: SessionChange,
+  now: Date,
+): JobSpec[] {
+  if (change.kind !== "cancelled" && session.endsAt.getTime() <= Date.now()) return [];
+  const payload: SessionChangePayload = {
+    sessionId: session.id,
+    change:
+      change.kind === "rescheduled"
+        ? { kind: "rescheduled", previousStartsAt: change.previousStartsAt.toISOString() }
+        : { kind: change.kind },
+    at: now.toISOString(),
+    startsAt: session.startsAt.toISOString(),
+    endsAt: session.endsAt.toISOString(),
+  };
+  return [{ task: NOTIFY_SESSION_CHANGE_TASK, payload }];
+}
+
+/**
+ * The job's body: writes both emails (outbox rows and their delivery jobs) with a mark of the
+ * change in one transaction, so a retried job finds the mark and writes nothing twice.
+ */
+export async function sendSessionChangeEmails(db: Db, payload: SessionChangePayload): Promise<{ sent: boolean }> {
+  return db.transaction(async (tx) => {
+    const at = new Date(payload.at);
+    const marked = await tx
+      .insert(schema.sessionChangeEmailsSent)
+      .values({ sessionId: payload.sessionId, change: payload.change.kind, changedAt: at })
+      .onConflictDoNothing()
+      .returning({ sessionId: schema.sessionChangeEmailsSent.sessionId });
+    if (marked.length === 0) return { sent: false };
+    const change: SessionChange =
+      payload.change.kind === "rescheduled"
+        ? { kind: "rescheduled", previousStartsAt: new Date(payload.change.previousStartsAt) }
+        : { kind: payload.change.kind };
+    await notifySessionChange(tx, payload.sessionId, change, at, {
+      startsAt: new Date(payload.startsAt),
+      endsAt: new Date(payload.endsAt),
+    });
+    return { sent: true };
+  });
 }

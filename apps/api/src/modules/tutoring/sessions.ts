@@ -12,14 +12,14 @@ import {
 } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { and, asc, count, desc, eq, gt, isNull, lte, not, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, isNull, lte, not, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import { returnReservedCredits } from "../ledger/credits.ts";
 import * as recipes from "../ledger/recipes.ts";
 import { post } from "../ledger/service.ts";
-import { loadCalendar } from "./availability.ts";
+import { calendarJson, loadCalendar } from "./availability.ts";
 import {
   type CreditOutcome,
   cancellationOutcome,
@@ -35,8 +35,8 @@ import {
 } from "./policy.ts";
 import { payingLot, sessionCost } from "./pricing.ts";
 import { removeReminders, scheduleReminders } from "./reminders.ts";
-import { notifySessionChange } from "./session-emails.ts";
-import { bookingWindow, withinAvailability } from "./slots.ts";
+import { notifySessionChange, sessionChangeEmailsJob } from "./session-emails.ts";
+import { bookingWindow, type TeacherCalendar, withinAvailability } from "./slots.ts";
 import { DAY_MS, MINUTE_MS } from "./zoned-time.ts";
 
 const { tutoringSessions: S, users, teacherProfiles, onboardingAnswers } = schema;
@@ -256,12 +256,10 @@ export async function listSessions(
   const statements = listStatements(db, which);
   const offset = (page.page - 1) * page.pageSize;
   const rows = await statements.page.execute({ viewer: viewer.id, now, limit: page.pageSize, offset });
-  // A page that is not full tells the total by itself (most people have fewer sessions than a page):
-  // count only when there may be more rows after it, or when a page past the end came back empty.
+  // Each row carries the total; only a page past the end (no rows) needs a count of its own.
   const total =
-    rows.length < page.pageSize && (rows.length > 0 || offset === 0)
-      ? offset + rows.length
-      : ((await statements.count.execute({ viewer: viewer.id, now }))[0]?.value ?? 0);
+    rows[0]?.total ??
+    (offset === 0 ? 0 : ((await statements.count.execute({ viewer: viewer.id, now }))[0]?.value ?? 0));
   return {
     items: rows.map((r) => toView(r, viewer, now)),
     total,
@@ -296,12 +294,26 @@ function prepareList(db: Db, which: ListKind) {
   }[which];
   const where = and(mine, filter);
   const order = which === "upcoming" ? [asc(S.startsAt), asc(S.id)] : [desc(S.startsAt), asc(S.id)];
+  // The page of sessions first, then only its rows joined to their people: joined before the limit,
+  // Postgres joins every matching session and hashes the whole users table (`pnpm bench --explain`).
+  // The subquery takes the table's name, so the view's columns (and drizzle's plain mapping) read it.
+  // It also counts all the matching sessions (before the limit): the pager's total in the same round trip.
+  const sessions = db
+    .select({ ...getTableColumns(S), total: sql<number>`count(*) over ()`.mapWith(Number).as("total") })
+    .from(S)
+    .where(where)
+    .orderBy(...order)
+    .limit(sql.placeholder("limit"))
+    .offset(sql.placeholder("offset"))
+    .as("tutoring_sessions");
   return {
-    page: selectViews(db)
-      .where(where)
+    page: db
+      .select({ ...viewColumns, total: sessions.total })
+      .from(sessions)
+      .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
+      .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
+      .leftJoin(onboardingAnswers, eq(onboardingAnswers.learnerId, S.learnerId))
       .orderBy(...order)
-      .limit(sql.placeholder("limit"))
-      .offset(sql.placeholder("offset"))
       .prepare(`tutoring_sessions_${which}_page`),
     count: db.select({ value: count() }).from(S).where(where).prepare(`tutoring_sessions_${which}_count`),
   };
@@ -370,26 +382,74 @@ function requireNotStarted(row: SessionRow, now: Date) {
     );
 }
 
-/** A bookable teacher and their pay, snapshotted into each booking. */
-export async function requireTeacher(db: DbOrTx, teacherId: string) {
-  const [row] = await db
-    .select({
-      id: users.id,
-      role: users.role,
-      banned: users.banned,
-      hourlyRateMinor: teacherProfiles.hourlyRateMinor,
-      rateCurrency: teacherProfiles.rateCurrency,
-      defaultMeetingUrl: teacherProfiles.defaultMeetingUrl,
-    })
-    .from(users)
-    .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
-    .where(eq(users.id, teacherId));
+const teacherColumns = {
+  id: users.id,
+  role: users.role,
+  banned: users.banned,
+  hourlyRateMinor: teacherProfiles.hourlyRateMinor,
+  rateCurrency: teacherProfiles.rateCurrency,
+  defaultMeetingUrl: teacherProfiles.defaultMeetingUrl,
+};
+
+interface TeacherRow {
+  id: string;
+  role: string;
+  banned: boolean | null;
+  hourlyRateMinor: number | null;
+  rateCurrency: string | null;
+  defaultMeetingUrl: string | null;
+}
+
+function bookableTeacher(row: TeacherRow | undefined) {
   if (row?.role !== "teacher" || row.banned) throw new AppError("TEACHER_NOT_FOUND", "No teacher with that id");
   return {
     id: row.id,
     hourlyRateMinor: row.hourlyRateMinor ?? 0,
     rateCurrency: row.rateCurrency ?? "USD",
     defaultMeetingUrl: row.defaultMeetingUrl ?? null,
+  };
+}
+
+/** A bookable teacher and their pay, snapshotted into each booking. */
+export async function requireTeacher(db: DbOrTx, teacherId: string) {
+  const [row] = await db
+    .select(teacherColumns)
+    .from(users)
+    .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
+    .where(eq(users.id, teacherId));
+  return bookableTeacher(row);
+}
+
+/** The UTC range whose calendar decides whether a slot is within the teacher's availability. */
+const calendarRange = (startsAt: Date, durationMinutes: number): [number, number] => [
+  startsAt.getTime() - DAY_MS,
+  startsAt.getTime() + durationMinutes * MINUTE_MS + DAY_MS,
+];
+
+/**
+ * requireTeacher, the teacher's calendar around the slot and both people as the session's view
+ * shows them, in one round trip (booking's hot path: the view is then built without reading it back).
+ */
+async function bookingContext(db: DbOrTx, learnerId: string, input: BookSessionInput) {
+  const [row] = await db
+    .select({
+      ...teacherColumns,
+      name: users.name,
+      email: users.email,
+      image: users.image,
+      calendar: calendarJson(...calendarRange(input.startsAt, input.durationMinutes)),
+      learner: sql<ViewRow["learner"] | null>`(select json_build_object('id', l.id, 'name', l.name,
+        'email', l.email, 'image', l.image, 'timezone', l.timezone) from ${users} l where l.id = ${learnerId})`,
+    })
+    .from(users)
+    .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
+    .where(eq(users.id, input.teacherId));
+  const teacher = bookableTeacher(row);
+  if (!row?.learner) throw new Error(`learner ${learnerId} missing`);
+  return {
+    teacher,
+    calendar: row.calendar as TeacherCalendar,
+    people: { teacher: { id: row.id, name: row.name, email: row.email, image: row.image }, learner: row.learner },
   };
 }
 
@@ -402,7 +462,15 @@ export function requireWholeMinute(startsAt: Date) {
  * A learner's slot: after the minimum notice, within the booking horizon, on the grid and fully
  * inside the teacher's availability. Overlaps are left to the exclusion constraints (SLOT_TAKEN).
  */
-async function requireLearnerSlot(db: DbOrTx, teacherId: string, startsAt: Date, durationMinutes: number, now: Date) {
+async function requireLearnerSlot(
+  db: DbOrTx,
+  teacherId: string,
+  startsAt: Date,
+  durationMinutes: number,
+  now: Date,
+  /** already read with the teacher (booking) */
+  loaded?: TeacherCalendar,
+) {
   const window = bookingWindow(now);
   const start = startsAt.getTime();
   if (start < window.start)
@@ -416,7 +484,7 @@ async function requireLearnerSlot(db: DbOrTx, teacherId: string, startsAt: Date,
       "SLOT_UNAVAILABLE",
       `Sessions can be booked up to ${TUTORING_POLICY.bookingHorizonDays} days ahead`,
     );
-  const calendar = await loadCalendar(db, teacherId, start - DAY_MS, start + durationMinutes * MINUTE_MS + DAY_MS);
+  const calendar = loaded ?? (await loadCalendar(db, teacherId, ...calendarRange(startsAt, durationMinutes)));
   if (!withinAvailability(calendar, start, durationMinutes))
     throw new AppError("SLOT_UNAVAILABLE", "The teacher is not available at that time");
 }
@@ -596,8 +664,8 @@ export async function createSession(tx: Tx, input: NewSession, now: Date) {
     })
     .returning();
   if (!session) throw new Error("session insert returned nothing");
-  await scheduleReminders(tx, session, now);
-  await notifySessionChange(tx, session.id, { kind: "booked" }, now);
+  // Reminders and the booking emails' job in one statement; the emails are written by that job.
+  await scheduleReminders(tx, session, now, sessionChangeEmailsJob(session, { kind: "booked" }, now));
   // The posting goes last: the learner's held-credit row stays locked only until commit.
   if (lot) await reserveCredit(tx, session, lot.accountId);
   return session;
@@ -606,9 +674,9 @@ export async function createSession(tx: Tx, input: NewSession, now: Date) {
 /** A learner books a free slot of a teacher, paying one credit (reserved until the session ends). */
 export async function bookSession(db: Db, learner: Actor, input: BookSessionInput, clock: Clock = {}) {
   const now = nowOf(clock);
-  const teacher = await requireTeacher(db, input.teacherId);
-  await requireLearnerSlot(db, teacher.id, input.startsAt, input.durationMinutes, now);
-  const id = await db.transaction(async (tx) => {
+  const { teacher, calendar, people } = await bookingContext(db, learner.id, input);
+  await requireLearnerSlot(db, teacher.id, input.startsAt, input.durationMinutes, now, calendar);
+  const session = await db.transaction(async (tx) => {
     const session = await createSession(
       tx,
       {
@@ -622,9 +690,10 @@ export async function bookSession(db: Db, learner: Actor, input: BookSessionInpu
       now,
     );
     await audit(tx, learner, "tutoring.session.book", session.id, null, auditSummary(session));
-    return session.id;
+    return session;
   });
-  return getSession(db, learner, id, { now });
+  // The learner's own view: no onboarding summary (that is for the teacher), nothing to read back.
+  return toView({ session, ...people, onboarding: null }, learner, now);
 }
 
 // ---------------------------------------------------------------------------------------------

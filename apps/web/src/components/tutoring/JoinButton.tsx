@@ -1,7 +1,11 @@
-import { Button, type ButtonProps, Tooltip } from "@mantine/core";
+import { Button, type ButtonProps } from "@mantine/core";
+import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { useCurrentUser } from "../../lib/session";
 import { type SessionView, useNow, useTimeFormat } from "../../lib/tutoring";
+
+// Loads after the first screen (the dashboard shows Join buttons); until then the button shows without it.
+const JoinTooltip = lazy(async () => ({ default: (await import("./JoinTooltip")).JoinTooltip }));
 
 type Joinable = Pick<SessionView, "status" | "meetingUrl" | "joinableFrom" | "joinableUntil" | "startsAt">;
 
@@ -31,19 +35,22 @@ export function JoinButton({ session, ...props }: { session: Joinable } & Button
   const name = t("tutoring.join.labelAt", { when: time.dateTime(session.startsAt) });
 
   if (reason || !url) {
+    const inert = (
+      <Button
+        {...props}
+        data-disabled
+        aria-disabled="true"
+        aria-label={name}
+        aria-description={reason ?? undefined}
+        onClick={(event) => event.preventDefault()}
+      >
+        {t("tutoring.join.label")}
+      </Button>
+    );
     return (
-      <Tooltip label={reason} withArrow multiline maw={260} events={{ hover: true, focus: true, touch: true }}>
-        <Button
-          {...props}
-          data-disabled
-          aria-disabled="true"
-          aria-label={name}
-          aria-description={reason ?? undefined}
-          onClick={(event) => event.preventDefault()}
-        >
-          {t("tutoring.join.label")}
-        </Button>
-      </Tooltip>
+      <Suspense fallback={inert}>
+        <JoinTooltip label={reason ?? ""}>{inert}</JoinTooltip>
+      </Suspense>
     );
   }
   return (

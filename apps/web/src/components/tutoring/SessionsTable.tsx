@@ -3,13 +3,9 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useFormat } from "../../lib/format";
 import { useCurrentUser } from "../../lib/session";
-import { type SessionView, useTimeFormat } from "../../lib/tutoring";
+import { otherParty, type SessionView, useTimeFormat } from "../../lib/tutoring";
 import { JoinButton } from "./JoinButton";
 import { CreditBadge, StatusBadge } from "./SessionBadges";
-
-/** The other person in a session, from the viewer's side. */
-export const otherParty = (session: Pick<SessionView, "viewerRole" | "teacher" | "learner">) =>
-  session.viewerRole === "teacher" ? session.learner : session.teacher;
 
 /**
  * Sessions: time in the viewer's zone, the other person, length, status, credit, Join. A table from

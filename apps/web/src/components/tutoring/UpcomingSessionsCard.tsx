@@ -4,10 +4,9 @@ import { Link } from "react-router";
 import { useFormat } from "../../lib/format";
 import { canTeach, isLearner, useCurrentUser } from "../../lib/session";
 import { trpc } from "../../lib/trpc";
-import { useTimeFormat } from "../../lib/tutoring";
+import { otherParty, useTimeFormat } from "../../lib/tutoring";
 import { LoadError, SectionLoader } from "../Status";
 import { JoinButton } from "./JoinButton";
-import { otherParty } from "./SessionsTable";
 
 const SHOWN = 3;
 

@@ -1,0 +1,85 @@
+import superjson from "superjson";
+import { describe, expect, it } from "vitest";
+import { signedInAs } from "../testing/index.ts";
+import { useTestApp } from "../testing/vitest.ts";
+import { serializeOutput } from "./superjson-output.ts";
+
+/** What a superjson client reads from the wire. */
+const overTheWire = (payload: unknown) => superjson.deserialize(JSON.parse(JSON.stringify(payload)));
+
+class Money {
+  minor: number;
+  constructor(minor: number) {
+    this.minor = minor;
+  }
+}
+
+describe("tRPC answers' serialisation", () => {
+  it("writes what superjson writes for plain data with Dates and undefineds", () => {
+    const at = (n: number) => new Date(Date.UTC(2026, 0, 1, n));
+    const values: unknown[] = [
+      {},
+      [],
+      { a: 1, b: "x", c: true, d: null },
+      { when: at(1), nested: { deeper: { when: at(2), list: [at(3), 4, { at: at(5) }] } } },
+      {
+        items: [
+          { startsAt: at(6), report: null },
+          { startsAt: at(7), report: { at: at(8) } },
+        ],
+        total: 2,
+      },
+      [undefined, at(8), [at(9)]],
+      { "dotted.key": at(10), "back\\slash": { "a.b\\c": at(11) }, "": at(12) },
+      Object.assign(Object.create(null), { when: at(13) }),
+      { "0": at(14), emptyArray: [], emptyObject: {} },
+    ];
+    for (const value of values) {
+      expect(JSON.stringify(serializeOutput(value))).toBe(JSON.stringify(superjson.serialize(value)));
+      expect(overTheWire(serializeOutput(value))).toEqual(value);
+    }
+  });
+
+  it("hands everything else superjson transforms to superjson itself", () => {
+    const shared = { id: "x" };
+    const circular: Record<string, unknown> = { name: "loop" };
+    circular.self = circular;
+    const values: unknown[] = [
+      new Date(Date.UTC(2026, 0, 1)),
+      undefined,
+      "text",
+      { map: new Map([["k", 1]]) },
+      { set: new Set([1]) },
+      { big: 10n },
+      { nan: Number.NaN, inf: Number.POSITIVE_INFINITY },
+      { zero: -0 },
+      { invalid: new Date(Number.NaN) },
+      { money: new Money(5) },
+      { gone: undefined, when: new Date(Date.UTC(2026, 0, 1)) },
+      { regex: /a/ },
+      { a: shared, b: [shared] },
+      circular,
+    ];
+    for (const value of values)
+      expect(JSON.stringify(serializeOutput(value))).toBe(JSON.stringify(superjson.serialize(value)));
+    expect(() => serializeOutput(JSON.parse('{"__proto__": {"x": 1}}'))).toThrow(/prototype pollution/);
+  });
+
+  it("keeps a Date met twice as two equal Dates", () => {
+    const when = new Date(Date.UTC(2026, 0, 1));
+    expect(overTheWire(serializeOutput({ startsAt: when, joinableUntil: when }))).toEqual({
+      startsAt: when,
+      joinableUntil: when,
+    });
+  });
+});
+
+const t = await useTestApp();
+
+describe("a tRPC answer with Dates", () => {
+  it("reaches a superjson client as Dates", async () => {
+    const { agent } = await signedInAs(t, "learner");
+    const me = await agent.trpc.account.me.query();
+    expect(me?.createdAt).toBeInstanceOf(Date);
+  });
+});
