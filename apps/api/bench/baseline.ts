@@ -1,13 +1,13 @@
 // The bench's baseline: a bare Hono + pg server (no tRPC, better-auth or Drizzle) that runs the same
 // SQL as the measured procedures, on the same database, so each Lectern figure has a ceiling to be
-// compared with in the same run. Started by bench/http.ts with DATABASE_URL and BETTER_AUTH_SECRET;
-// prints its URL as one JSON line, then serves until SIGTERM.
+// compared with in the same run. Started by bench/http.ts with the database URL and auth secret as
+// one JSON argument; prints its URL as one JSON line, then serves until SIGTERM.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pg from "pg";
 
-const { DATABASE_URL, BETTER_AUTH_SECRET } = process.env;
+const { DATABASE_URL, BETTER_AUTH_SECRET } = JSON.parse(process.argv[2] ?? "{}") as Record<string, string | undefined>;
 if (!DATABASE_URL || !BETTER_AUTH_SECRET) throw new Error("baseline needs DATABASE_URL and BETTER_AUTH_SECRET");
 
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });

@@ -17,10 +17,9 @@ const DURATION_SECONDS = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 const CONNECTIONS = 32;
 
 /** Starts a bench child process and reads the JSON line it prints once it serves. */
-async function startChild(script: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
+async function startChild(script: string, settings: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, JSON.stringify(settings)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
   });
   // The child's own log matters only if it fails to start (its shutdown is noisy by design).
   let log = "";
@@ -42,24 +41,23 @@ async function stopChild(child: ReturnType<typeof spawn>) {
 
 if (EXPLAIN) {
   // The server child prints the plans itself and exits.
-  const child = spawn(process.execPath, [new URL("./server.ts", import.meta.url).pathname], {
+  const child = spawn(process.execPath, [new URL("./server.ts", import.meta.url).pathname, "--explain"], {
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, BENCH_EXPLAIN: "true" },
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   process.exit(code ?? 1);
 }
 
 const lectern = await startChild("./server.ts");
-const { url, learnerCookie, bookerCookies, world, buildSeconds, baselineEnv } = lectern.ready as {
+const { url, learnerCookie, bookerCookies, world, buildSeconds, baselineSettings } = lectern.ready as {
   url: string;
   learnerCookie: string;
   bookerCookies: Record<string, string>;
   world: { sessions: number };
   buildSeconds: number;
-  baselineEnv: Record<string, string>;
+  baselineSettings: Record<string, string>;
 };
-const baseline = await startChild("./baseline.ts", baselineEnv);
+const baseline = await startChild("./baseline.ts", baselineSettings);
 const baselineUrl = (baseline.ready as { url: string }).url;
 
 interface Figures {
@@ -156,15 +154,9 @@ function findPgbench(): string | null {
 async function pgbenchTps(databaseUrl: string, seconds: number): Promise<string> {
   const pgbench = findPgbench();
   if (!pgbench) return "pgbench not found: install it with `apt-get install postgresql` (Debian/Ubuntu)";
-  const url = new URL(databaseUrl);
-  const env = {
-    ...process.env,
-    PGHOST: url.hostname,
-    PGPORT: url.port || "5432",
-    PGUSER: decodeURIComponent(url.username),
-    PGPASSWORD: decodeURIComponent(url.password),
-    PGDATABASE: "bench_pgbench",
-  };
+  // libpq takes a connection URI in place of a database name.
+  const target = new URL(databaseUrl);
+  target.pathname = "/bench_pgbench";
   const admin = createDatabase(databaseUrl, { max: 1 });
   try {
     await admin.db.execute(sql`drop database if exists bench_pgbench`);
@@ -173,8 +165,18 @@ async function pgbenchTps(databaseUrl: string, seconds: number): Promise<string>
     await admin.close();
   }
   const run = promisify(execFile);
-  await run(pgbench, ["-i", "-s", "10", "-q"], { env });
-  const { stdout } = await run(pgbench, ["-c", "16", "-j", "2", "-T", String(seconds), "-b", "tpcb-like"], { env });
+  await run(pgbench, ["-i", "-s", "10", "-q", target.toString()]);
+  const { stdout } = await run(pgbench, [
+    "-c",
+    "16",
+    "-j",
+    "2",
+    "-T",
+    String(seconds),
+    "-b",
+    "tpcb-like",
+    target.toString(),
+  ]);
   const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
   return tps ? `${Number(tps).toFixed(0)} tps` : `no tps in pgbench's output:\n${stdout}`;
 }
@@ -215,7 +217,7 @@ try {
   );
 
   // After the booking runs: no overlapping booked sessions and no ledger drift, whatever the load did.
-  const database = createDatabase(baselineEnv.DATABASE_URL ?? "", { max: 2 });
+  const database = createDatabase(baselineSettings.DATABASE_URL ?? "", { max: 2 });
   let checks: { overlaps: { teacher: number; learner: number }; drift: number; unbalanced: number };
   try {
     checks = {
@@ -226,7 +228,7 @@ try {
   } finally {
     await database.close();
   }
-  const pgbench = await pgbenchTps(baselineEnv.DATABASE_URL ?? "", DURATION_SECONDS).catch(
+  const pgbench = await pgbenchTps(baselineSettings.DATABASE_URL ?? "", DURATION_SECONDS).catch(
     (error: unknown) => `pgbench failed: ${error instanceof Error ? error.message : String(error)}`,
   );
 

@@ -22,7 +22,7 @@ for (let b = 1; b <= BOOKERS; b++) bookerCookies[`bench-b-${b}`] = await cookieF
 // bench-l-1 has ~50 upcoming sessions among the 100,000.
 const learnerCookie = await cookieFor(server, "bench-l-1");
 
-if (process.env.BENCH_EXPLAIN === "true") {
+if (process.argv.includes("--explain")) {
   const [admin] = await server.db
     .select({ id: schema.users.id })
     .from(schema.users)
@@ -39,9 +39,9 @@ if (process.env.BENCH_EXPLAIN === "true") {
 }
 
 // The baseline server (bench/baseline.ts) reads the same database and verifies the same cookies.
-const baselineEnv = { DATABASE_URL: server.env.DATABASE_URL, BETTER_AUTH_SECRET: server.env.BETTER_AUTH_SECRET };
+const baselineSettings = { DATABASE_URL: server.env.DATABASE_URL, BETTER_AUTH_SECRET: server.env.BETTER_AUTH_SECRET };
 process.stdout.write(
-  `${JSON.stringify({ url: server.url, learnerCookie, bookerCookies, world, buildSeconds, baselineEnv })}\n`,
+  `${JSON.stringify({ url: server.url, learnerCookie, bookerCookies, world, buildSeconds, baselineSettings })}\n`,
 );
 process.once("SIGTERM", () => {
   // autocannon drops its sockets at the deadline; let the handlers still running finish first.
