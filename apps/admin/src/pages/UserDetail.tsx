@@ -7,13 +7,11 @@ import {
   DataList,
   Divider,
   Group,
-  Modal,
   Paper,
   Select,
   SimpleGrid,
   Stack,
   Text,
-  Textarea,
   Timeline,
   Title,
 } from "@mantine/core";
@@ -24,6 +22,7 @@ import { Link, useParams } from "react-router";
 import { ConfirmModal } from "../components/ConfirmModal.tsx";
 import { LearnerCredits } from "../components/LearnerCredits.tsx";
 import { QueryState } from "../components/QueryState.tsx";
+import { ReasonModal } from "../components/ReasonModal.tsx";
 import { UserSessionsLink } from "../components/sessions/UserSessionsLink.tsx";
 import { formResolver, notifyError, notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
@@ -275,31 +274,20 @@ function DisableModal({ user, opened, onClose, onDisabled }: DisableModalProps) 
       }),
   });
   return (
-    <Modal opened={opened} onClose={cancel} title={t("user.disableTitle", { name: user.name })} centered>
-      <form onSubmit={form.onSubmit(({ reason }) => disable.mutate({ userId: user.id, reason }))} noValidate>
-        <Stack>
-          <Text size="sm">{t("user.disableText")}</Text>
-          <Textarea
-            dir="auto"
-            label={t("user.reason")}
-            required
-            autosize
-            minRows={3}
-            maxLength={500}
-            data-autofocus
-            {...form.getInputProps("reason")}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={cancel}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" color="red" loading={disable.isPending}>
-              {t("common.confirm")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <ReasonModal
+      opened={opened}
+      onClose={cancel}
+      title={t("user.disableTitle", { name: user.name })}
+      onSubmit={form.onSubmit(({ reason }) => disable.mutate({ userId: user.id, reason }))}
+      label={t("user.reason")}
+      input={form.getInputProps("reason")}
+      cancelLabel={t("common.cancel")}
+      confirmLabel={t("common.confirm")}
+      color="red"
+      loading={disable.isPending}
+    >
+      <Text size="sm">{t("user.disableText")}</Text>
+    </ReasonModal>
   );
 }
 

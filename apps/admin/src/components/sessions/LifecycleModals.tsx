@@ -1,9 +1,10 @@
 import { AdminResolveDisputeInput, AdminReverseSessionInput } from "@lectern/api-contract";
-import { Button, Group, Modal, Stack, Text, Textarea } from "@mantine/core";
+import { Text } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useTranslation } from "react-i18next";
 import { formResolver, notifySuccess, showFormError } from "../../lib/errors.ts";
 import { trpc } from "../../lib/trpc.ts";
+import { ReasonModal } from "../ReasonModal.tsx";
 import { notifySessionError } from "./errors.ts";
 import type { AdminSession } from "./SessionModals.tsx";
 
@@ -57,32 +58,22 @@ export function ReverseSessionModal({
       }),
   });
   return (
-    <Modal opened={opened} onClose={close} title={t("sessions.reverseTitle")} centered>
-      <form noValidate onSubmit={form.onSubmit(({ reason }) => reverse.mutate({ sessionId: session.id, reason }))}>
-        <Stack>
-          <Text size="sm">
-            {t("sessions.reverseText", { learner: session.learner.name, teacher: session.teacher.name })}
-          </Text>
-          <Textarea
-            label={t("sessions.reason")}
-            required
-            autosize
-            minRows={3}
-            maxLength={500}
-            data-autofocus
-            {...form.getInputProps("reason")}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t("sessions.keep")}
-            </Button>
-            <Button type="submit" color="red" loading={reverse.isPending}>
-              {t("sessions.reverseConfirm")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <ReasonModal
+      opened={opened}
+      onClose={close}
+      title={t("sessions.reverseTitle")}
+      onSubmit={form.onSubmit(({ reason }) => reverse.mutate({ sessionId: session.id, reason }))}
+      label={t("sessions.reason")}
+      input={form.getInputProps("reason")}
+      cancelLabel={t("sessions.keep")}
+      confirmLabel={t("sessions.reverseConfirm")}
+      color="red"
+      loading={reverse.isPending}
+    >
+      <Text size="sm">
+        {t("sessions.reverseText", { learner: session.learner.name, teacher: session.teacher.name })}
+      </Text>
+    </ReasonModal>
   );
 }
 
@@ -121,46 +112,28 @@ export function ResolveDisputeModal({
       }),
   });
   return (
-    <Modal
+    <ReasonModal
       opened={resolution !== null}
       onClose={close}
       title={resolution === "complete" ? t("disputes.completeTitle") : t("disputes.refundTitle")}
-      centered
+      onSubmit={form.onSubmit(({ note }) => {
+        if (resolution) resolve.mutate({ sessionId: session.id, resolution, note });
+      })}
+      label={t("disputes.note")}
+      input={form.getInputProps("note")}
+      cancelLabel={t("common.cancel")}
+      confirmLabel={t("common.confirm")}
+      color={resolution === "refund" ? "red" : undefined}
+      loading={resolve.isPending}
     >
-      <form
-        noValidate
-        onSubmit={form.onSubmit(({ note }) => {
-          if (resolution) resolve.mutate({ sessionId: session.id, resolution, note });
-        })}
-      >
-        <Stack>
-          <Text size="sm">
-            {resolution === "complete"
-              ? t("disputes.completeText", { teacher: session.teacher.name })
-              : t("disputes.refundText", { learner: session.learner.name })}
-          </Text>
-          <Text size="sm" c="dimmed">
-            {t("disputes.bothEmailed")}
-          </Text>
-          <Textarea
-            label={t("disputes.note")}
-            required
-            autosize
-            minRows={3}
-            maxLength={500}
-            data-autofocus
-            {...form.getInputProps("note")}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" color={resolution === "refund" ? "red" : undefined} loading={resolve.isPending}>
-              {t("common.confirm")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <Text size="sm">
+        {resolution === "complete"
+          ? t("disputes.completeText", { teacher: session.teacher.name })
+          : t("disputes.refundText", { learner: session.learner.name })}
+      </Text>
+      <Text size="sm" c="dimmed">
+        {t("disputes.bothEmailed")}
+      </Text>
+    </ReasonModal>
   );
 }

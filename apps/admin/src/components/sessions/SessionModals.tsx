@@ -12,6 +12,7 @@ import { useNavigate } from "react-router";
 import { formResolver, notifySuccess, showFormError } from "../../lib/errors.ts";
 import { useFormat } from "../../lib/format.ts";
 import { trpc } from "../../lib/trpc.ts";
+import { ReasonModal } from "../ReasonModal.tsx";
 import { notifySessionError, showSessionError } from "./errors.ts";
 import { sessionResolver, useLengthOptions } from "./form.ts";
 import { StartsAtPicker } from "./StartsAtPicker.tsx";
@@ -194,36 +195,25 @@ export function CancelSessionModal({ session, opened, onClose }: ModalProps) {
       }),
   });
   return (
-    <Modal opened={opened} onClose={close} title={t("sessions.cancelTitle")} centered>
-      <form noValidate onSubmit={form.onSubmit(({ reason }) => cancel.mutate({ sessionId: session.id, reason }))}>
-        <Stack>
-          <Text size="sm">{t("sessions.cancelText")}</Text>
-          <Text size="sm" fw={600}>
-            {returnsCredit
-              ? t("sessions.cancelReturnsCredit", { name: session.learner.name })
-              : t("sessions.cancelNoCredit")}
-          </Text>
-          <Textarea
-            dir="auto"
-            label={t("sessions.reason")}
-            required
-            autosize
-            minRows={3}
-            maxLength={500}
-            data-autofocus
-            {...form.getInputProps("reason")}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t("sessions.keep")}
-            </Button>
-            <Button type="submit" color="red" loading={cancel.isPending}>
-              {t("common.confirm")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <ReasonModal
+      opened={opened}
+      onClose={close}
+      title={t("sessions.cancelTitle")}
+      onSubmit={form.onSubmit(({ reason }) => cancel.mutate({ sessionId: session.id, reason }))}
+      label={t("sessions.reason")}
+      input={form.getInputProps("reason")}
+      cancelLabel={t("sessions.keep")}
+      confirmLabel={t("common.confirm")}
+      color="red"
+      loading={cancel.isPending}
+    >
+      <Text size="sm">{t("sessions.cancelText")}</Text>
+      <Text size="sm" fw={600}>
+        {returnsCredit
+          ? t("sessions.cancelReturnsCredit", { name: session.learner.name })
+          : t("sessions.cancelNoCredit")}
+      </Text>
+    </ReasonModal>
   );
 }
 
@@ -252,34 +242,22 @@ export function DeleteSessionModal({ session, opened, onClose }: ModalProps) {
     },
   });
   return (
-    <Modal opened={opened} onClose={close} title={t("sessions.deleteTitle")} centered>
-      <form
-        noValidate
-        onSubmit={form.onSubmit(({ reason }) =>
-          remove.mutate({ sessionId: session.id, reason: reason.trim() || undefined }),
-        )}
-      >
-        <Stack>
-          <Text size="sm">{t("sessions.deleteText")}</Text>
-          <Textarea
-            dir="auto"
-            label={t("sessions.deleteReason")}
-            autosize
-            minRows={2}
-            maxLength={500}
-            data-autofocus
-            {...form.getInputProps("reason")}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t("sessions.keep")}
-            </Button>
-            <Button type="submit" color="red" loading={remove.isPending}>
-              {t("common.confirm")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <ReasonModal
+      opened={opened}
+      onClose={close}
+      title={t("sessions.deleteTitle")}
+      onSubmit={form.onSubmit(({ reason }) =>
+        remove.mutate({ sessionId: session.id, reason: reason.trim() || undefined }),
+      )}
+      label={t("sessions.deleteReason")}
+      input={form.getInputProps("reason")}
+      required={false}
+      cancelLabel={t("sessions.keep")}
+      confirmLabel={t("common.confirm")}
+      color="red"
+      loading={remove.isPending}
+    >
+      <Text size="sm">{t("sessions.deleteText")}</Text>
+    </ReasonModal>
   );
 }
