@@ -48,7 +48,7 @@ export async function buildTutoringWorld(server: Server) {
     // credit history queries meet a ledger of realistic size.
     await tx.execute(sql`
     insert into ledger_accounts (owner_id, kind, currency)
-    select 'bench-t-' || g, 'teacher_earnings', 'USD' from generate_series(1, ${TEACHERS}) g`);
+    select 'bench-t-' || g, 'wallet', 'USD' from generate_series(1, ${TEACHERS}) g`);
     await tx.execute(sql`
     insert into ledger_accounts (kind, currency, allow_negative)
     select 'payroll_expense', 'USD', true where not exists
@@ -63,7 +63,7 @@ export async function buildTutoringWorld(server: Server) {
     insert into ledger_entries (transaction_id, account_id, amount, currency)
     select paid.id, a.id, 2000, 'USD' from paid
       join tutoring_sessions s on s.id = paid.reference_id::uuid
-      join ledger_accounts a on a.owner_id = s.teacher_id and a.kind = 'teacher_earnings'
+      join ledger_accounts a on a.owner_id = s.teacher_id and a.kind = 'wallet'
     union all
     select paid.id, p.id, -2000, 'USD' from paid
       join ledger_accounts p on p.owner_id is null and p.kind = 'payroll_expense' and p.currency = 'USD'`);

@@ -73,6 +73,10 @@ export const ERROR_CODES = {
   PROVIDER_EVENT_NO_HANDLER: 409,
   /** Another process is applying this event right now. */
   PROVIDER_EVENT_BUSY: 409,
+  // money: checkout — checkout and orders (H1)
+  // money: refunds — refunds and the money console (H3)
+  // money: wallets — wallets (H5)
+  // money: withdrawals — withdrawals and payouts (H6)
   INTERNAL: 500,
 } as const;
 

@@ -32,7 +32,7 @@ export const TUTORING_POLICY = {
    * The highest hourly rate per currency, in minor units (10,000.00 an hour; ₦10,000,000). The
    * database refuses anything above the largest of these, so pay always fits a safe integer.
    */
-  maxHourlyRateMinor: { USD: 1_000_000, GBP: 1_000_000, EUR: 1_000_000, NGN: 1_000_000_000 },
+  maxHourlyRateMinor: { USD: 1_000_000, GBP: 1_000_000, EUR: 1_000_000, NGN: 1_000_000_000, EGP: 50_000_000 },
 } as const;
 
 /**
@@ -58,7 +58,7 @@ export const CefrLevel = z.enum(CEFR_LEVELS);
 export const TEXT_MAX = 4000;
 export const SHORT_TEXT_MAX = 500;
 
-export const CURRENCIES = ["USD", "GBP", "EUR", "NGN"] as const;
+export const CURRENCIES = ["USD", "GBP", "EUR", "NGN", "EGP"] as const;
 export const Currency = z.enum(CURRENCIES);
 export type Currency = z.infer<typeof Currency>;
 

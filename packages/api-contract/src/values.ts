@@ -10,7 +10,7 @@ export const LOCALES = ["en", "ar"] as const;
 export const ASSESSMENT_MAX_WORDS = 600;
 
 /** Digits after the decimal point of each currency's major unit. */
-export const CURRENCY_MINOR_DIGITS: Record<Currency, number> = { USD: 2, GBP: 2, EUR: 2, NGN: 2 };
+export const CURRENCY_MINOR_DIGITS: Record<Currency, number> = { USD: 2, GBP: 2, EUR: 2, NGN: 2, EGP: 2 };
 
 /** The header that makes a mutation idempotent; the apps send a fresh one per user action. */
 export const IDEMPOTENCY_KEY_HEADER = "idempotency-key";
@@ -27,4 +27,8 @@ export const IDEMPOTENT_PROCEDURES: readonly string[] = [
   "admin.sessions.reverse",
   "admin.sessions.resolveDispute",
   "admin.credits.grant",
+  // money: checkout — checkout and orders (H1)
+  // money: refunds — refunds and the money console (H3)
+  // money: wallets — wallets (H5)
+  // money: withdrawals — withdrawals and payouts (H6)
 ];

@@ -87,6 +87,34 @@ export const envSchema = z.object({
   /** Outbox rows older than this many days are deleted by a daily job. */
   EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 
+  // Money. A provider is on when its keys are set; with none, the `local` checkout and payouts serve
+  // every currency so the embedded default sells and pays out for real. Base URLs exist for loopback fakes.
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Stripe API origin, e.g. http://127.0.0.1:12111 for a fake (default: api.stripe.com). */
+  STRIPE_API_URL: url.optional(),
+  PAYSTACK_SECRET_KEY: z.string().min(1).optional(),
+  PAYSTACK_BASE_URL: url.default("https://api.paystack.co"),
+  PAYMOB_API_KEY: z.string().min(1).optional(),
+  PAYMOB_INTEGRATION_ID: z.coerce.number().int().positive().optional(),
+  PAYMOB_IFRAME_ID: z.coerce.number().int().positive().optional(),
+  PAYMOB_HMAC_SECRET: z.string().min(1).optional(),
+  PAYMOB_BASE_URL: url.default("https://accept.paymob.com"),
+  /** Signs the local provider's webhooks to ourselves (default: derived from BETTER_AUTH_SECRET). */
+  LOCAL_PAYMENTS_SECRET: z.string().min(32).optional(),
+  /** The platform's share of a creator's sale, in percent. */
+  PLATFORM_FEE_PERCENT: z.coerce.number().min(0).max(100).default(20),
+  /** A tax line on receipts (e.g. "VAT") and its rate in basis points, included in the price; unset: no tax line. */
+  TAX_LABEL: z.string().min(1).max(40).optional(),
+  TAX_RATE_BASIS_POINTS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** An unpaid order expires after this many minutes (the provider's session expires with it). */
+  ORDER_EXPIRY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(24 * 60)
+    .default(60),
+
   /** Run the graphile-worker inside the API process (set false when running `worker` alone). */
   WORKER_IN_PROCESS: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -183,5 +211,12 @@ export function assertProductionEntryEnv(source: Source = process.env): void {
     );
   if (issues.length > 0) throw new EnvError(issues);
 }
+
+/** Which payment providers have their keys set (the rest fall back to `local`). */
+export const paymentProvidersEnabled = (env: Env) => ({
+  stripe: Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET),
+  paystack: Boolean(env.PAYSTACK_SECRET_KEY),
+  paymob: Boolean(env.PAYMOB_API_KEY && env.PAYMOB_INTEGRATION_ID && env.PAYMOB_IFRAME_ID && env.PAYMOB_HMAC_SECRET),
+});
 
 export const googleSignInEnabled = (env: Env) => Boolean(env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET);

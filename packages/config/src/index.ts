@@ -6,5 +6,6 @@ export {
   googleSignInEnabled,
   loadEnv,
   parseEnv,
+  paymentProvidersEnabled,
   trustedOrigins,
 } from "./env.ts";

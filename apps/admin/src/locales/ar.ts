@@ -1,4 +1,7 @@
 import type { Messages } from "./en.ts";
+import { ordersAr } from "./orders.ar.ts";
+import { walletsAr } from "./wallets.ar.ts";
+import { withdrawalsAr } from "./withdrawals.ar.ts";
 
 export const ar: Messages = {
   app: { name: "لوحة إدارة Lectern" },
@@ -107,6 +110,10 @@ export const ar: Messages = {
     PROVIDER_EVENT_NOT_FOUND: "حدث المزوّد هذا غير موجود.",
     PROVIDER_EVENT_NO_HANDLER: "لا توجد معالجة مسجّلة لهذا النوع من الأحداث بعد، لذا لا يمكن إعادة تطبيقه.",
     PROVIDER_EVENT_BUSY: "يجري تطبيق هذا الحدث الآن. حاول مرة أخرى بعد قليل.",
+    // money: checkout — checkout and orders (H1)
+    // money: refunds — refunds and the money console (H3)
+    // money: wallets — wallets (H5)
+    // money: withdrawals — withdrawals and payouts (H6)
     INTERNAL: "حدث خطأ من جهتنا. حاول مرة أخرى.",
     NETWORK: "تعذّر الوصول إلى الخادم. تحقّق من اتصالك.",
   },
@@ -663,4 +670,8 @@ export const ar: Messages = {
       SESSION_NOT_COMPLETED: "لا يمكن إلغاء احتساب إلا جلسة مكتملة.",
     },
   },
+  // Orders and refunds, wallets, withdrawals: orders.ar.ts, wallets.ar.ts, withdrawals.ar.ts.
+  ...ordersAr,
+  ...walletsAr,
+  ...withdrawalsAr,
 };

@@ -1,4 +1,7 @@
 import type { AuditAction, ErrorCode } from "@lectern/api-contract";
+import { ordersEn } from "./orders.en.ts";
+import { walletsEn } from "./wallets.en.ts";
+import { withdrawalsEn } from "./withdrawals.en.ts";
 
 /** "user.role.change" → "user_role_change": i18next would read the dots as nesting. */
 export type AuditActionKey<A extends string = AuditAction> = A extends `${infer Head}.${infer Rest}`
@@ -67,6 +70,10 @@ const errors: Record<ErrorCode | "NETWORK", string> = {
   PROVIDER_EVENT_NOT_FOUND: "That provider event does not exist.",
   PROVIDER_EVENT_NO_HANDLER: "No handler is registered for this event type yet, so it cannot be replayed.",
   PROVIDER_EVENT_BUSY: "This event is being applied right now. Try again in a moment.",
+  // money: checkout — checkout and orders (H1)
+  // money: refunds — refunds and the money console (H3)
+  // money: wallets — wallets (H5)
+  // money: withdrawals — withdrawals and payouts (H6)
   INTERNAL: "Something went wrong on our side. Try again.",
   NETWORK: "Cannot reach the server. Check your connection.",
 };
@@ -678,6 +685,10 @@ export const en = {
       SESSION_NOT_COMPLETED: "Only a completed session can be reversed.",
     },
   },
+  // Orders and refunds, wallets, withdrawals: orders.en.ts, wallets.en.ts, withdrawals.en.ts.
+  ...ordersEn,
+  ...walletsEn,
+  ...withdrawalsEn,
 };
 
 export type Messages = typeof en;

@@ -1,5 +1,8 @@
+import { checkoutAr } from "./checkout.ar";
 import type { Messages } from "./en";
 import { tutoringAr } from "./tutoring.ar";
+import { walletAr } from "./wallet.ar";
+import { withdrawalsAr } from "./withdrawals.ar";
 
 export const ar: Messages = {
   common: {
@@ -141,6 +144,10 @@ export const ar: Messages = {
   },
   // Directory, booking, sessions and the teachers' tools: tutoring.ar.ts.
   ...tutoringAr,
+  // Buying, wallets and withdrawals: checkout.ar.ts, wallet.ar.ts, withdrawals.ar.ts.
+  ...checkoutAr,
+  ...walletAr,
+  ...withdrawalsAr,
   onboarding: {
     title: "الاستبيان التمهيدي",
     intro: "بعض الأسئلة ليتمكّن معلموك من التخطيط لدروس تناسبك. يمكنك تعديل إجاباتك في أي وقت.",
@@ -378,6 +385,10 @@ export const ar: Messages = {
       PROVIDER_EVENT_NOT_FOUND: "حدث الدفع هذا غير موجود.",
       PROVIDER_EVENT_NO_HANDLER: "لا يستطيع Lectern معالجة هذا النوع من أحداث الدفع بعد.",
       PROVIDER_EVENT_BUSY: "يجري الآن معالجة حدث الدفع هذا. حاول مرة أخرى بعد قليل.",
+      // money: checkout — checkout and orders (H1)
+      // money: refunds — refunds and the money console (H3)
+      // money: wallets — wallets (H5)
+      // money: withdrawals — withdrawals and payouts (H6)
       INTERNAL: "حدث خطأ من جهتنا. حاول مرة أخرى.",
     },
     auth: {

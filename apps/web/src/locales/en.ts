@@ -1,6 +1,9 @@
 import type { ErrorCode } from "@lectern/api-contract";
 import type { AuthErrorCode } from "../lib/errors";
+import { checkoutEn } from "./checkout.en";
 import { tutoringEn } from "./tutoring.en";
+import { walletEn } from "./wallet.en";
+import { withdrawalsEn } from "./withdrawals.en";
 
 export const en = {
   common: {
@@ -142,6 +145,10 @@ export const en = {
   },
   // Directory, booking, sessions and the teachers' tools: tutoring.en.ts.
   ...tutoringEn,
+  // Buying, wallets and withdrawals: checkout.en.ts, wallet.en.ts, withdrawals.en.ts.
+  ...checkoutEn,
+  ...walletEn,
+  ...withdrawalsEn,
   onboarding: {
     title: "Onboarding",
     intro: "A few questions so your teachers can plan lessons that suit you. You can change your answers at any time.",
@@ -385,6 +392,10 @@ export const en = {
       PROVIDER_EVENT_NOT_FOUND: "That payment event does not exist.",
       PROVIDER_EVENT_NO_HANDLER: "Lectern cannot handle this kind of payment event yet.",
       PROVIDER_EVENT_BUSY: "This payment event is being processed right now. Try again in a moment.",
+      // money: checkout — checkout and orders (H1)
+      // money: refunds — refunds and the money console (H3)
+      // money: wallets — wallets (H5)
+      // money: withdrawals — withdrawals and payouts (H6)
       INTERNAL: "Something went wrong on our side. Please try again.",
     } satisfies Record<ErrorCode, string>,
     auth: {

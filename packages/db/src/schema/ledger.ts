@@ -29,7 +29,7 @@ export const ledgerAccounts = pgTable(
     id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
     /** null for the platform's own accounts */
     ownerId: text("owner_id").references(() => users.id, { onDelete: "restrict" }),
-    /** what the account holds: credit_lot, credit_held, teacher_earnings (users); credit_issuance, payroll_expense, ... (system) */
+    /** what the account holds: credit_lot, credit_held, wallet (users); credit_issuance, payroll_expense, ... (system) */
     kind: text("kind").notNull(),
     currency: text("currency").notNull(),
     balance: bigint("balance", { mode: "number" }).notNull().default(0),

@@ -11,8 +11,11 @@ import { adminProcedure, impersonationProcedure, router } from "../../trpc.ts";
 import { listAudit } from "../audit/service.ts";
 import { adminTutoringProcedures } from "../ledger/router.ts";
 import { listOutbox } from "../notifications/service.ts";
+import { adminOrdersProcedures } from "../payments/admin-orders.router.ts";
 import { adminInboxProcedures } from "../payments/router.ts";
 import { adminSessionsProcedures } from "../tutoring/sessions.router.ts";
+import { adminWalletsProcedures } from "../wallet/router.ts";
+import { adminWithdrawalsProcedures } from "../wallet/withdrawals.router.ts";
 import * as users from "./users.ts";
 
 const actor = (ctx: { user: { id: string }; ip: string | null }) => ({ id: ctx.user.id, ip: ctx.ip });
@@ -61,5 +64,8 @@ export const adminRouter = router({
   }),
   sessions: router(adminSessionsProcedures),
   inbox: router(adminInboxProcedures),
+  orders: router(adminOrdersProcedures),
+  wallets: router(adminWalletsProcedures),
+  withdrawals: router(adminWithdrawalsProcedures),
   ...adminTutoringProcedures,
 });

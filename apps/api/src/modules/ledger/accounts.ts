@@ -6,6 +6,12 @@
  */
 export const CREDIT = "CREDIT";
 
+/** Fixed ids of one system account kind per money currency: 00000000-0000-4000-8000-000000000<series>0<1..5>. */
+function perCurrency<const S extends number>(series: S) {
+  const id = (n: number) => `00000000-0000-4000-8000-000000000${series}0${n}` as const;
+  return { USD: id(1), GBP: id(2), EUR: id(3), NGN: id(4), EGP: id(5) };
+}
+
 export const SYSTEM_ACCOUNTS = {
   /** where credits are born (negative: how many were ever issued) */
   credit_issuance: { CREDIT: "00000000-0000-4000-8000-000000000001" },
@@ -23,6 +29,16 @@ export const SYSTEM_ACCOUNTS = {
     NGN: "00000000-0000-4000-8000-000000000104",
     EGP: "00000000-0000-4000-8000-000000000105",
   },
+  /** credits taken back from a lot when its purchase is refunded */
+  credit_refunded: { CREDIT: "00000000-0000-4000-8000-000000000005" },
+  /** money received through payment providers (negative: what buyers have paid, net of refunds) */
+  payment_clearing: perCurrency(2),
+  /** what the platform earned: credit pack sales and its fee on creators' sales */
+  platform_revenue: perCurrency(3),
+  /** money sent to creators' bank or provider accounts by payouts */
+  payout_clearing: perCurrency(4),
+  /** the other side of an admin's audited wallet adjustment */
+  wallet_adjustment: perCurrency(5),
 } as const satisfies Record<string, Record<string, string>>;
 
 export type SystemAccount = keyof typeof SYSTEM_ACCOUNTS;
@@ -36,6 +52,7 @@ export function systemAccountId(kind: SystemAccount, currency: string): string {
 
 /**
  * Kinds of user-owned accounts: a learner's credit lots (one account per lot, opened with the lot),
- * the credits a learner's booked sessions hold, a teacher's earnings per currency.
+ * the credits a learner's booked sessions hold, a teacher's or creator's wallet per currency (what
+ * they can withdraw) and what their withdrawals in flight hold out of it (per currency).
  */
-export type UserAccountKind = "credit_lot" | "credit_held" | "teacher_earnings";
+export type UserAccountKind = "credit_lot" | "credit_held" | "wallet" | "wallet_held";

@@ -45,7 +45,7 @@ beforeAll(async () => {
     insert into ledger_accounts (id, owner_id, kind, currency) values
       ('20000000-0000-4000-8000-000000000001', 'l1', 'credit_lot', 'CREDIT'),
       ('20000000-0000-4000-8000-000000000002', 'l2', 'credit_lot', 'CREDIT'),
-      ('20000000-0000-4000-8000-000000000003', 't1', 'teacher_earnings', 'USD');
+      ('20000000-0000-4000-8000-000000000003', 't1', 'wallet', 'USD');
     insert into credit_lots (id, learner_id, account_id, sessions, expires_at) values
       ('30000000-0000-4000-8000-000000000001', 'l1', '20000000-0000-4000-8000-000000000001', 3, now() + interval '90 days'),
       ('30000000-0000-4000-8000-000000000002', 'l2', '20000000-0000-4000-8000-000000000002', 2, now() + interval '90 days');

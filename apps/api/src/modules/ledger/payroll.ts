@@ -19,8 +19,8 @@ const { teacherProfiles, tutoringSessions, users } = schema;
 export const EARNINGS_POST = "earnings.post";
 /** The ledger transaction kind that takes that pay back when an admin reverses the session. */
 export const EARNINGS_REVERSE = "earnings.reverse";
-/** The teacher-owned account (one per currency) their earnings are credited to. */
-export const TEACHER_EARNINGS = "teacher_earnings";
+/** The teacher's wallet (one account per currency) their earnings are credited to. */
+export const TEACHER_EARNINGS = "wallet";
 
 // Teacher pay rates
 
@@ -130,7 +130,7 @@ export interface PayrollRow {
 }
 
 /**
- * What each teacher earned in [from, to) per currency, from the ledger: the teacher_earnings
+ * What each teacher earned in [from, to) per currency, from the ledger: the wallet
  * entries of `earnings.post` and `earnings.reverse` transactions created in the range, with the
  * sessions they reference for hours and rates. Sessions and hours count the sessions paid in the
  * range; a reversal shows as its own count and negative amount, and lowers what is owed.

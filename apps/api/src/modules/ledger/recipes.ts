@@ -73,7 +73,7 @@ export const postEarnings = (c: { teacherId: string; currency: string; amount: n
   move(
     "earnings.post",
     { system: "payroll_expense" },
-    { owner: c.teacherId, kind: "teacher_earnings" },
+    { owner: c.teacherId, kind: "wallet" },
     c.amount,
     c.currency,
     memo,
@@ -83,9 +83,70 @@ export const postEarnings = (c: { teacherId: string; currency: string; amount: n
 export const reverseEarnings = (c: { teacherId: string; currency: string; amount: number }, memo: Memo) =>
   move(
     "earnings.reverse",
-    { owner: c.teacherId, kind: "teacher_earnings" },
+    { owner: c.teacherId, kind: "wallet" },
     { system: "payroll_expense" },
     c.amount,
     c.currency,
     memo,
   );
+
+// Money: sales, refunds, wallets and withdrawals. Amounts are minor units of `currency`.
+
+const wallet = (ownerId: string): Side => ({ owner: ownerId, kind: "wallet" });
+const walletHeld = (ownerId: string): Side => ({ owner: ownerId, kind: "wallet_held" });
+
+/**
+ * A paid order of something the platform sells itself (a credit pack): the buyer's payment, received
+ * through a provider, is platform revenue. Post it with `issueCredits` in the same transaction.
+ */
+export const recordPlatformSale = (c: { currency: string; amount: number }, memo: Memo) =>
+  move("sale.platform", { system: "payment_clearing" }, { system: "platform_revenue" }, c.amount, c.currency, memo);
+
+/**
+ * A paid order of a creator's content: the buyer's payment splits, in one transaction, into the
+ * platform's fee and the creator's share, which lands in their wallet.
+ */
+export const recordCreatorSale = (
+  c: { creatorId: string; currency: string; amount: number; platformFee: number },
+  memo: Memo,
+): Recipe => {
+  if (c.platformFee < 0 || c.platformFee > c.amount) throw new Error("platform fee outside the sale amount");
+  const share = c.amount - c.platformFee;
+  return {
+    kind: "sale.creator",
+    ...memo,
+    entries: [
+      { system: "payment_clearing", amount: -c.amount, currency: c.currency },
+      ...(c.platformFee > 0
+        ? [{ system: "platform_revenue" as const, amount: c.platformFee, currency: c.currency }]
+        : []),
+      ...(share > 0 ? [{ ...wallet(c.creatorId), amount: share, currency: c.currency }] : []),
+    ],
+  };
+};
+
+/** A refund of a platform sale: the revenue goes back out through the provider. */
+export const refundPlatformSale = (c: { currency: string; amount: number }, memo: Memo) =>
+  move("refund.platform", { system: "platform_revenue" }, { system: "payment_clearing" }, c.amount, c.currency, memo);
+
+/** The unused credits of a refunded purchase leave the learner's lot, in the refund's transaction. */
+export const removeRefundedCredits = (lotAccountId: string, credits: number, memo: Memo) =>
+  move("credit.refund_purchase", lot(lotAccountId), { system: "credit_refunded" }, credits, CREDIT, memo);
+
+/** A withdrawal confirmed: the amount moves out of the wallet's available balance and is held for the payout. */
+export const holdWithdrawal = (c: { ownerId: string; currency: string; amount: number }, memo: Memo) =>
+  move("withdrawal.hold", wallet(c.ownerId), walletHeld(c.ownerId), c.amount, c.currency, memo);
+
+/** A withdrawal rejected, cancelled or failed at the provider: the held amount is available again. */
+export const releaseWithdrawal = (c: { ownerId: string; currency: string; amount: number }, memo: Memo) =>
+  move("withdrawal.release", walletHeld(c.ownerId), wallet(c.ownerId), c.amount, c.currency, memo);
+
+/** A withdrawal paid out by the provider: the held amount leaves the platform. */
+export const payOutWithdrawal = (c: { ownerId: string; currency: string; amount: number }, memo: Memo) =>
+  move("withdrawal.payout", walletHeld(c.ownerId), { system: "payout_clearing" }, c.amount, c.currency, memo);
+
+/** An admin's audited correction of a wallet, with a reason: positive credits the wallet, negative debits it. */
+export const adjustWallet = (c: { ownerId: string; currency: string; amount: number }, memo: Memo) =>
+  c.amount > 0
+    ? move("wallet.adjust", { system: "wallet_adjustment" }, wallet(c.ownerId), c.amount, c.currency, memo)
+    : move("wallet.adjust", wallet(c.ownerId), { system: "wallet_adjustment" }, -c.amount, c.currency, memo);

@@ -10,7 +10,7 @@ const { ledgerAccounts, ledgerTransactions, ledgerEntries } = schema;
 export { CREDIT } from "./accounts.ts";
 
 /**
- * A user's single account of a kind and currency (e.g. teacher_earnings in USD). Read first: the
+ * A user's single account of a kind and currency (e.g. wallet in USD). Read first: the
  * insert (and its unique-index check) runs only the first time.
  */
 export async function userAccount(tx: DbOrTx, ownerId: string, kind: string, currency: string): Promise<string> {

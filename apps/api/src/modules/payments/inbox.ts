@@ -22,6 +22,15 @@ export type EventHandlers = Partial<Record<string, EventHandler>>;
 /** Handlers by provider: each payment/video provider registers its event types here (admin replay uses them). */
 export const providerEventHandlers: Partial<Record<string, EventHandlers>> = {};
 
+/** Adds event handlers of one provider (checkout and payouts each add theirs); a type registered twice is a bug. */
+export function registerEventHandlers(provider: string, handlers: EventHandlers): void {
+  const existing = (providerEventHandlers[provider] ??= {});
+  for (const [type, handler] of Object.entries(handlers)) {
+    if (existing[type]) throw new Error(`${provider} event type "${type}" has two handlers`);
+    existing[type] = handler;
+  }
+}
+
 const LAST_ERROR_MAX = 2000;
 
 /** Records an event as received; a redelivery of the same provider event id changes nothing. */

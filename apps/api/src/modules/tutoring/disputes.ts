@@ -270,7 +270,7 @@ async function reverseLocked(tx: Tx, row: SessionRow, admin: Actor, reason: stri
   const earnings = await netBySession(
     tx,
     row.id,
-    and(eq(ledgerAccounts.ownerId, row.teacherId), eq(ledgerAccounts.kind, "teacher_earnings")),
+    and(eq(ledgerAccounts.ownerId, row.teacherId), eq(ledgerAccounts.kind, "wallet")),
   );
   for (const e of earnings) {
     const amount = Number(e.amount);

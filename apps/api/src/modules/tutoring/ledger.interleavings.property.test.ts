@@ -428,7 +428,7 @@ async function trailMismatches(w: World) {
       coalesce(sum(e.amount) filter (where a.kind = 'credit_held'), 0)::text as held,
       coalesce(sum(e.amount) filter (where a.kind = 'credit_consumed'), 0)::text as consumed,
       coalesce(sum(e.amount) filter (where a.kind = 'credit_forfeited'), 0)::text as forfeited,
-      coalesce(sum(e.amount) filter (where a.kind = 'teacher_earnings'), 0)::text as earnings,
+      coalesce(sum(e.amount) filter (where a.kind = 'wallet'), 0)::text as earnings,
       count(distinct t.id) filter (where t.kind = 'credit.reserve')::text as reserves,
       count(distinct t.id) filter (where t.kind = 'earnings.post')::text as posts,
       count(distinct t.id) filter (where t.kind = 'earnings.reverse')::text as reversals

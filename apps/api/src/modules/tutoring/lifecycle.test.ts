@@ -63,7 +63,7 @@ async function earningsBalance(teacherId: string, currency: string) {
     .where(
       and(
         eq(schema.ledgerAccounts.ownerId, teacherId),
-        eq(schema.ledgerAccounts.kind, "teacher_earnings"),
+        eq(schema.ledgerAccounts.kind, "wallet"),
         eq(schema.ledgerAccounts.currency, currency),
       ),
     );

@@ -69,7 +69,7 @@ async function earningsBalance(teacherId: string) {
   const [row] = await t.db
     .select({ balance: schema.ledgerAccounts.balance })
     .from(schema.ledgerAccounts)
-    .where(and(eq(schema.ledgerAccounts.ownerId, teacherId), eq(schema.ledgerAccounts.kind, "teacher_earnings")));
+    .where(and(eq(schema.ledgerAccounts.ownerId, teacherId), eq(schema.ledgerAccounts.kind, "wallet")));
   return row?.balance ?? 0;
 }
 

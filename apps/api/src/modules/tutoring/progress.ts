@@ -49,7 +49,7 @@ export async function learnerProgress(db: Db, learnerId: string, clock: Clock = 
 }
 
 /**
- * A teacher's earnings, read from the ledger (what was posted to their teacher_earnings accounts
+ * A teacher's earnings, read from the ledger (what was posted to their wallet accounts
  * for sessions): totals per currency and one line per posting, newest first, within [from, to).
  * A reversed session shows its pay and, as its own negative line, the reversal.
  */
@@ -62,7 +62,7 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
     join ${ledgerTransactions} t on t.id = e.transaction_id
     left join ${S} s on s.id = ${sessionIdOf(sql`t`)}
     left join ${users} l on l.id = s.learner_id
-    where a.owner_id = ${teacherId} and a.kind = 'teacher_earnings'
+    where a.owner_id = ${teacherId} and a.kind = 'wallet'
       and t.kind in ('earnings.post', 'earnings.reverse') ${range}`;
   const [totals, items, balances] = await Promise.all([
     db.execute<{ currency: string; total_minor: string; sessions: number; reversals: number }>(sql`
@@ -87,7 +87,7 @@ export async function teacherEarnings(db: Db, teacherId: string, input: Earnings
       limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
     db.execute<{ currency: string; balance: string }>(sql`
       select currency, balance::text from ${ledgerAccounts}
-      where owner_id = ${teacherId} and kind = 'teacher_earnings' order by currency`),
+      where owner_id = ${teacherId} and kind = 'wallet' order by currency`),
   ]);
   // Every posting is an earnings.post or an earnings.reverse: the totals already count them.
   const total = totals.rows.reduce((n, r) => n + r.sessions + r.reversals, 0);

@@ -69,7 +69,7 @@ async function earningsBalance(teacherId: string, currency = "EUR") {
     .where(
       and(
         eq(schema.ledgerAccounts.ownerId, teacherId),
-        eq(schema.ledgerAccounts.kind, "teacher_earnings"),
+        eq(schema.ledgerAccounts.kind, "wallet"),
         eq(schema.ledgerAccounts.currency, currency),
       ),
     );
@@ -131,9 +131,7 @@ describe("reversing a completed session", () => {
       .from(schema.ledgerEntries)
       .innerJoin(schema.ledgerTransactions, eq(schema.ledgerTransactions.id, schema.ledgerEntries.transactionId))
       .innerJoin(schema.ledgerAccounts, eq(schema.ledgerAccounts.id, schema.ledgerEntries.accountId))
-      .where(
-        and(eq(schema.ledgerTransactions.referenceId, session.id), eq(schema.ledgerAccounts.kind, "teacher_earnings")),
-      );
+      .where(and(eq(schema.ledgerTransactions.referenceId, session.id), eq(schema.ledgerAccounts.kind, "wallet")));
     expect(entries.sort((a, b) => a.amount - b.amount)).toEqual([
       { amount: -3000, kind: "earnings.reverse" },
       { amount: 3000, kind: "earnings.post" },
@@ -216,7 +214,7 @@ describe("reversing a completed session", () => {
     const session = await completedSession(w);
     // The teacher's pay leaves their earnings account (as a payout would).
     await t.db.transaction(async (tx) => {
-      const earnings = await userAccount(tx, w.teacher.user.id, "teacher_earnings", "EUR");
+      const earnings = await userAccount(tx, w.teacher.user.id, "wallet", "EUR");
       const payroll = systemAccountId("payroll_expense", "EUR");
       await post(tx, {
         kind: "test.payout",

@@ -1,0 +1,2 @@
+/** Learners' checkout, orders and receipts. Mounted under payments.* (H1 fills this). */
+export const paymentsProcedures = {};
