@@ -72,6 +72,17 @@ const ProviderEventsPage = lazy(async () => ({
   default: (await import("./pages/ProviderEvents.tsx")).ProviderEventsPage,
 }));
 const HealthPage = lazy(async () => ({ default: (await import("./pages/Health.tsx")).HealthPage }));
+const WalletsPage = lazy(async () => ({ default: (await import("./pages/Wallets.tsx")).WalletsPage }));
+const WalletDetailPage = lazy(async () => ({
+  default: (await import("./pages/WalletDetail.tsx")).WalletDetailPage,
+}));
+const OrdersPage = lazy(async () => ({ default: (await import("./pages/Orders.tsx")).OrdersPage }));
+const OrderDetailPage = lazy(async () => ({ default: (await import("./pages/OrderDetail.tsx")).OrderDetailPage }));
+const RevenuePage = lazy(async () => ({ default: (await import("./pages/Revenue.tsx")).RevenuePage }));
+const WithdrawalReviewPage = lazy(async () => ({
+  default: (await import("./pages/WithdrawalReview.tsx")).WithdrawalReviewPage,
+}));
+const PayoutsPage = lazy(async () => ({ default: (await import("./pages/Payouts.tsx")).PayoutsPage }));
 const NotFoundPage = lazy(async () => ({ default: (await import("./pages/NotFound.tsx")).NotFoundPage }));
 
 export function AppRoutes() {
@@ -99,6 +110,13 @@ export function AppRoutes() {
               <Route path="outbox" element={<OutboxPage />} />
               <Route path="provider-events" element={<ProviderEventsPage />} />
               <Route path="health" element={<HealthPage />} />
+              <Route path="wallets" element={<WalletsPage />} />
+              <Route path="wallets/:id" element={<WalletDetailPage />} />
+              <Route path="orders" element={<OrdersPage />} />
+              <Route path="orders/:id" element={<OrderDetailPage />} />
+              <Route path="revenue" element={<RevenuePage />} />
+              <Route path="withdrawals/review" element={<WithdrawalReviewPage />} />
+              <Route path="payouts" element={<PayoutsPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

@@ -10,11 +10,10 @@ import {
   darken,
   type MantineColorsTuple,
   MantineProvider,
-  Select,
 } from "@mantine/core";
 import { DatesProvider } from "@mantine/dates";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { lazy, StrictMode, Suspense } from "react";
+import { lazy, StrictMode, Suspense, useMemo } from "react";
 import { createRoot } from "react-dom/client";
 import { useTranslation } from "react-i18next";
 import { AppRoutes } from "./App.tsx";
@@ -46,8 +45,9 @@ const theme = createTheme({
   // Shade 6 on white is 4.3:1; 8 passes WCAG AA (4.5:1) for links, button labels and text on buttons.
   primaryShade: { light: 8, dark: 8 },
   components: {
-    // A closed select keeps no hidden option list that shares its label.
-    Select: Select.extend({ defaultProps: { comboboxProps: { keepMounted: false } } }),
+    // A closed select keeps no hidden option list that shares its label. (A plain object rather than
+    // Select.extend(...): importing Select would bring it, and Combobox, into the first download.)
+    Select: { defaultProps: { comboboxProps: { keepMounted: false } } },
   },
 });
 
@@ -66,10 +66,23 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
 const Notifications = lazy(async () => ({ default: (await import("@mantine/notifications")).Notifications }));
 
 function Root() {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // Mantine's close buttons (dialogs, drawers, toasts) are bare icons: name them in the viewer's language.
+  const themed = useMemo(() => {
+    const closeButtonProps = { "aria-label": t("common.close") };
+    return createTheme({
+      ...theme,
+      components: {
+        ...theme.components,
+        Modal: { defaultProps: { closeButtonProps } },
+        Drawer: { defaultProps: { closeButtonProps } },
+        Notification: { defaultProps: { closeButtonProps } },
+      },
+    });
+  }, [t, i18n.language]);
   return (
     <DirectionProvider>
-      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
+      <MantineProvider theme={themed} cssVariablesResolver={cssVariablesResolver}>
         <DatesProvider settings={{ locale: i18n.language }}>
           <Suspense>
             <Notifications />

@@ -6,6 +6,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pg from "pg";
+import { SESSION_USER_SQL, SESSION_USER_STATEMENT, type SessionUserRow } from "../src/auth/session-sql.ts";
+import { LIST_STATEMENTS } from "../src/modules/tutoring/lists-sql.ts";
 
 const { DATABASE_URL, BETTER_AUTH_SECRET } = JSON.parse(process.argv[2] ?? "{}") as Record<string, string | undefined>;
 if (!DATABASE_URL || !BETTER_AUTH_SECRET) throw new Error("baseline needs DATABASE_URL and BETTER_AUTH_SECRET");
@@ -33,29 +35,23 @@ function verifiedToken(cookieHeader: string | undefined): string | null {
   return given.length === expected.length && timingSafeEqual(given, expected) ? token : null;
 }
 
-const SESSION_SQL = `select s.id as session_id, s.impersonated_by, u.id, u.name, u.email, u.email_verified, u.image,
-  u.role, u.banned, u.timezone, u.locale, u.created_at
-  from auth_sessions s join users u on u.id = s.user_id
-  where s.token = $1 and s.expires_at > now()`;
-
 async function sessionUser(cookieHeader: string | undefined) {
   const token = verifiedToken(cookieHeader);
   if (!token) return null;
-  const { rows } = await pool.query({ name: "session_user", text: SESSION_SQL, values: [token] });
-  const user = rows[0];
-  return user && !user.banned ? user : null;
+  // The procedure's own statement (auth/session-sql.ts imports nothing), expiry and ban checked as it does.
+  const { rows } = await pool.query<SessionUserRow>({
+    name: SESSION_USER_STATEMENT,
+    text: SESSION_USER_SQL,
+    values: [token],
+  });
+  const row = rows[0];
+  if (!row || row.expires_at.getTime() <= Date.now()) return null;
+  if (row.u_banned && (!row.u_ban_expires || row.u_ban_expires.getTime() > Date.now())) return null;
+  return { ...row, id: row.user_id };
 }
 
-const UPCOMING_WHERE = `(s.learner_id = $1 or s.teacher_id = $1) and s.status = 'booked' and s.ends_at > now()`;
-const UPCOMING_SQL = `select s.*, t.id as t_id, t.name as t_name, t.image as t_image,
-  l.id as l_id, l.name as l_name, l.image as l_image, l.timezone as l_timezone,
-  o.goals, o.level, o.preferred_format
-  from (select *, count(*) over () as total from tutoring_sessions s where ${UPCOMING_WHERE}
-    order by s.starts_at, s.id limit $2 offset $3) s
-  join users t on t.id = s.teacher_id
-  join users l on l.id = s.learner_id
-  left join onboarding_answers o on o.learner_id = s.learner_id
-  order by s.starts_at, s.id`;
+// The upcoming page's text is the procedure's own (lists-sql.ts imports nothing): the same SQL.
+const UPCOMING = LIST_STATEMENTS.upcoming;
 
 const app = new Hono();
 app.get("/me", async (c) => {
@@ -66,7 +62,7 @@ app.get("/upcoming", async (c) => {
   const user = await sessionUser(c.req.header("cookie"));
   if (!user) return c.json({ error: "UNAUTHENTICATED" }, 401);
   // Each row carries the total (as the procedure's page does); the first page needs no count of its own.
-  const page = await pool.query({ name: "upcoming_page", text: UPCOMING_SQL, values: [user.id, 20, 0] });
+  const page = await pool.query({ name: UPCOMING.name, text: UPCOMING.page, values: [user.id, new Date(), 20, 0] });
   return c.json({ items: page.rows, total: Number(page.rows[0]?.total ?? 0) });
 });
 
@@ -149,10 +145,14 @@ app.post("/book", async (c) => {
   let session: Record<string, unknown>;
   try {
     await client.query("begin");
+    // The teacher's row, then the learner's held credits: the lock order of every credit path.
     await client.query({
       name: "b_lock_teacher",
-      text: "select banned from users where id = $1 for share",
-      values: [teacherId],
+      text: `with teacher as (select banned from users where id = $1 for share)
+        select teacher.banned, (select a.id from ledger_accounts a where a.owner_id = $2 and a.kind = 'credit_held'
+          and a.currency = 'CREDIT' and exists (select from teacher) for no key update of a) as held
+        from teacher`,
+      values: [teacherId, user.id],
     });
     const lot = (await client.query({ name: "b_lot", text: LOT_SQL, values: [user.id, durationMinutes] })).rows[0];
     if (!lot) {
@@ -228,6 +228,11 @@ app.post("/book", async (c) => {
 
 const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}` })}\n`);
+});
+// SIGUSR2 from bench/http.ts, around each load phase: the CPU time used so far, as one JSON line.
+process.on("SIGUSR2", () => {
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpuMicros: user + system })}\n`);
 });
 process.once("SIGTERM", () => {
   server.close();

@@ -1,7 +1,7 @@
 // `pnpm bench`: loads the API on loopback for a bounded time and prints req/s, p50 and p99.
 // Figures, not pass/fail: timing never fails a run.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { createDatabase } from "@lectern/db";
@@ -9,14 +9,22 @@ import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import superjson from "superjson";
 import { balanceDrift, unbalancedTransactions } from "../src/modules/ledger/service.ts";
+import { moneyBench } from "./money.ts";
 import { bookingFor } from "./tutoring-data.ts";
+import { sampleWaits } from "./waits.ts";
 
 const args = process.argv.slice(2);
 const EXPLAIN = args.includes("--explain");
 const DURATION_SECONDS = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
+// `--profile=<dir>`: the Lectern child writes a CPU profile of each load phase there (bench/server.ts).
+const PROFILE_DIR = args.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
 const CONNECTIONS = 32;
 
-/** Starts a bench child process and reads the JSON line it prints once it serves. */
+/**
+ * Starts a bench child process and reads the JSON line it prints once it serves. Later lines answer
+ * SIGUSR2: the CPU time the child has used so far (and, for a profiling Lectern child, its profile of
+ * the phase that just ended is written).
+ */
 async function startChild(script: string, settings: Record<string, string> = {}) {
   const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, JSON.stringify(settings)], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -26,11 +34,30 @@ async function startChild(script: string, settings: Record<string, string> = {})
   child.stderr.on("data", (chunk) => {
     log += chunk;
   });
-  const firstLine = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}\n${log}`)));
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    const next = waiting.shift();
+    if (next) next.resolve(line);
+    else lines.push(line);
   });
-  return { child, ready: JSON.parse(firstLine) as unknown };
+  child.once("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`${script} exited with ${code}\n${log}`));
+  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const line = lines.shift();
+      if (line !== undefined) resolve(line);
+      else if (child.exitCode !== null) reject(new Error(`${script} exited with ${child.exitCode}\n${log}`));
+      else waiting.push({ resolve, reject });
+    });
+  const ready = JSON.parse(await nextLine()) as unknown;
+  /** CPU microseconds (user + system) the child has used. */
+  const cpuMicros = async () => {
+    child.kill("SIGUSR2");
+    return (JSON.parse(await nextLine()) as { cpuMicros: number }).cpuMicros;
+  };
+  return { child, ready, cpuMicros };
 }
 
 async function stopChild(child: ReturnType<typeof spawn>) {
@@ -48,7 +75,7 @@ if (EXPLAIN) {
   process.exit(code ?? 1);
 }
 
-const lectern = await startChild("./server.ts");
+const lectern = await startChild("./server.ts", PROFILE_DIR ? { profileDir: PROFILE_DIR } : {});
 const { url, learnerCookie, bookerCookies, world, buildSeconds, baselineSettings } = lectern.ready as {
   url: string;
   learnerCookie: string;
@@ -59,6 +86,19 @@ const { url, learnerCookie, bookerCookies, world, buildSeconds, baselineSettings
 };
 const baseline = await startChild("./baseline.ts", baselineSettings);
 const baselineUrl = (baseline.ready as { url: string }).url;
+// The money lines' baseline (bench/money.ts): checkout and webhook apply as bare SQL.
+const moneyBaseline = await startChild("./money-baseline.ts", baselineSettings);
+const moneyBaselineUrl = (moneyBaseline.ready as { url: string }).url;
+
+const profilePhases: string[] = [];
+/** The CPU the child used so far; the Lectern child also ends its profile of the phase before and starts `phase`'s. */
+async function cpuAt(child: typeof lectern, phase: string) {
+  if (PROFILE_DIR && child === lectern) {
+    profilePhases.push(phase);
+    writeFileSync(`${PROFILE_DIR}/phases.json`, JSON.stringify(profilePhases));
+  }
+  return child.cpuMicros();
+}
 
 interface Figures {
   name: string;
@@ -66,6 +106,8 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU µs of the serving process per answered request (what the load costs it, whatever else runs); bench children only */
+  cpuPerRequest?: number;
 }
 
 async function load(
@@ -75,6 +117,9 @@ async function load(
   options: Partial<autocannon.Options> = {},
   base = url,
 ): Promise<Figures> {
+  const server =
+    base === url ? lectern : base === baselineUrl ? baseline : base === moneyBaselineUrl ? moneyBaseline : null;
+  const cpuBefore = server ? await cpuAt(server, name.trim()) : 0;
   const result = await autocannon({
     url: `${base}${path}`,
     headers,
@@ -82,8 +127,18 @@ async function load(
     duration: DURATION_SECONDS,
     ...options,
   });
+  const cpuPerRequest = server
+    ? ((await cpuAt(server, "idle")) - cpuBefore) / Math.max(1, result.requests.total)
+    : undefined;
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    cpuPerRequest,
+  };
 }
 
 // Each booking request is a different learner, teacher and hour: every one should succeed.
@@ -200,6 +255,8 @@ try {
     {},
     baselineUrl,
   );
+  // pg_stat_activity sampled through each booking run (bench/waits.ts): lock waits and the like.
+  let waits = sampleWaits(baselineSettings.DATABASE_URL ?? "");
   const book = await load(
     "tRPC tutoring.sessions.book",
     "/api/trpc/tutoring.sessions.book",
@@ -208,6 +265,8 @@ try {
       requests: [bookingRequest],
     },
   );
+  const bookWaits = await waits();
+  waits = sampleWaits(baselineSettings.DATABASE_URL ?? "");
   const bookBaseline = await load(
     "  baseline: same SQL, Hono + pg",
     "/book",
@@ -215,6 +274,10 @@ try {
     { requests: [baselineBookingRequest] },
     baselineUrl,
   );
+  const bookBaselineWaits = await waits();
+
+  // Checkout and the local webhook's apply, each with its own bare baseline (bench/money.ts).
+  const money = await moneyBench({ load, settings: baselineSettings, bookerCookies, baselineUrl: moneyBaselineUrl });
 
   // After the booking runs: no overlapping booked sessions and no ledger drift, whatever the load did.
   const database = createDatabase(baselineSettings.DATABASE_URL ?? "", { max: 2 });
@@ -237,7 +300,7 @@ try {
     `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts (baseline ${baselineBookings})\n`,
   );
   console.log(
-    `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs baseline".padStart(13)}`,
+    `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs baseline".padStart(13)}${"CPU µs/req".padStart(12)}${"CPU vs base".padStart(13)}`,
   );
   const rows: [Figures, Figures | null][] = [
     [health, null],
@@ -247,19 +310,28 @@ try {
     [upcomingBaseline, upcoming],
     [book, null],
     [bookBaseline, book],
+    ...money,
   ];
   for (const [f, measured] of rows) {
     // A baseline row shows the ratio of the Lectern line above it to that baseline.
-    const ratio = measured ? `${(measured.rps / f.rps).toFixed(2)}×`.padStart(13) : "";
+    // and the ratio of their CPU per request (baseline ÷ Lectern): the same comparison, less moved by other load.
+    const ratio = measured ? `${(measured.rps / f.rps).toFixed(2)}×` : "";
+    const cpuRatio =
+      measured?.cpuPerRequest && f.cpuPerRequest ? `${(f.cpuPerRequest / measured.cpuPerRequest).toFixed(2)}×` : "";
     console.log(
-      `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${ratio}`,
+      `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${ratio.padStart(13)}${(f.cpuPerRequest?.toFixed(0) ?? "").padStart(12)}${cpuRatio.padStart(13)}`,
     );
   }
   console.log(
     `\nafter the booking runs: overlapping booked sessions per teacher ${checks.overlaps.teacher}, per learner ${checks.overlaps.learner}; ledger drift ${checks.drift} account(s), ${checks.unbalanced} unbalanced transaction(s)`,
   );
   console.log(`pgbench tpcb-like (-s 10, 16 clients, ${DURATION_SECONDS} s) on the same Postgres: ${pgbench}`);
+  console.log("\ndatabase sessions during the booking run (average number in each state; wait, statement):");
+  for (const line of bookWaits) console.log(`  ${line}`);
+  console.log("during the baseline's booking run:");
+  for (const line of bookBaselineWaits) console.log(`  ${line}`);
 } finally {
   await stopChild(baseline.child);
+  await stopChild(moneyBaseline.child);
   await stopChild(lectern.child);
 }

@@ -2,6 +2,8 @@
 // loopback port, the demo data plus the bulk tutoring world, and signed-in cookies. Prints one
 // JSON line, then serves until SIGTERM.
 
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { schema } from "@lectern/db";
 import { startTestPostgres } from "@lectern/db/testing";
 import { eq } from "drizzle-orm";
@@ -37,6 +39,32 @@ if (process.argv.includes("--explain")) {
   await pg.stop();
   process.exit(0);
 }
+
+// SIGUSR2 from bench/http.ts, around each load phase: prints the CPU time used so far (one JSON line).
+// With `pnpm bench --profile=<dir>`, it also ends the CPU profile of the phase before (written as
+// <dir>/<n>.cpuprofile; http.ts writes the phases' names beside them) and starts the next one.
+const settings = process.argv[2]?.startsWith("{") ? (JSON.parse(process.argv[2]) as { profileDir?: string }) : {};
+const inspector = settings.profileDir ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post("Profiler.enable");
+  await inspector.post("Profiler.setSamplingInterval", { interval: 200 });
+}
+let phase = 0;
+process.on("SIGUSR2", () => {
+  void (async () => {
+    if (inspector) {
+      if (phase > 0) {
+        const { profile } = await inspector.post("Profiler.stop");
+        writeFileSync(`${settings.profileDir}/${phase}.cpuprofile`, JSON.stringify(profile));
+      }
+      await inspector.post("Profiler.start");
+    }
+    phase += 1;
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpuMicros: user + system })}\n`);
+  })();
+});
 
 // The baseline server (bench/baseline.ts) reads the same database and verifies the same cookies.
 const baselineSettings = { DATABASE_URL: server.env.DATABASE_URL, BETTER_AUTH_SECRET: server.env.BETTER_AUTH_SECRET };

@@ -17,6 +17,8 @@ import { dropNonBrowserFetchMetadata, isCrossOriginRefused } from "./http/origin
 import { createRestSurface, DOCS_PATH, OPENAPI_PATH, REST_BASE, restError } from "./http/rest.ts";
 import { serveBuiltApps } from "./http/static-apps.ts";
 import type { Logger } from "./logger.ts";
+import { createPaymentRegistry, type PaymentRegistry } from "./modules/payments/providers/registry.ts";
+import { paymentRoutes } from "./modules/payments/webhooks.ts";
 import { renderCalendarFeed } from "./modules/tutoring/calendar.ts";
 import { appRouter } from "./router.ts";
 import type { Context as TrpcContext } from "./trpc.ts";
@@ -26,14 +28,19 @@ export interface AppDeps {
   database: Database;
   auth: Auth;
   logger: Logger;
+  /** Payment providers; default: from env, the local one delivering its webhooks to this app in process. */
+  payments?: PaymentRegistry;
 }
 
 type AppEnv = { Variables: { logger: Logger; requestId: string; ip: string | null } };
 
-export function createApp({ env, database, auth, logger }: AppDeps) {
+export function createApp({ env, database, auth, logger, payments: injectedPayments }: AppDeps) {
   const origins = trustedOrigins(env);
   const resolveSession = createSessionResolver(auth, database.pool);
   const app = new Hono<AppEnv>();
+  const payments =
+    injectedPayments ??
+    createPaymentRegistry({ env, db: database.db, logger, deliverLocal: async (request) => app.fetch(request) });
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -150,6 +157,7 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
       session: session?.session ?? null,
       user: session ? { ...session.user, role: normalizeRole(session.user.role) } : null,
       credential: session?.credential ?? null,
+      payments,
     };
   };
 
@@ -169,6 +177,9 @@ export function createApp({ env, database, auth, logger }: AppDeps) {
       createContext: ({ req, resHeaders }) => createContext(c, req, resHeaders),
     }),
   );
+
+  // Payment providers' webhooks (raw body, signed) and the local provider's checkout page.
+  app.route("/", paymentRoutes({ db: database.db, env, payments, logger }));
 
   // REST (/api/v1) over the same procedures, its OpenAPI document and a reference page (http/rest.ts).
   const rest = createRestSurface({ apiUrl: env.API_URL, auth });

@@ -13,10 +13,18 @@ import { bookSession, rateSession, reportSession } from "./modules/tutoring/sess
 const DAY = 24 * 60 * 60 * 1000;
 
 const PACKS = [
-  { name: "Starter", sessions: 4, prices: { USD: 9_900, GBP: 8_500, EUR: 9_500, NGN: 4_500_000 } },
-  { name: "Regular", sessions: 12, prices: { USD: 27_900, GBP: 23_900, EUR: 26_900, NGN: 12_500_000 } },
-  { name: "Intensive", sessions: 24, prices: { USD: 52_900, GBP: 45_900, EUR: 49_900, NGN: 23_500_000 } },
-  { name: "Immersion", sessions: 48, prices: { USD: 99_900, GBP: 85_900, EUR: 94_900, NGN: 44_900_000 } },
+  { name: "Starter", sessions: 4, prices: { USD: 9_900, GBP: 8_500, EUR: 9_500, NGN: 4_500_000, EGP: 490_000 } },
+  { name: "Regular", sessions: 12, prices: { USD: 27_900, GBP: 23_900, EUR: 26_900, NGN: 12_500_000, EGP: 1_390_000 } },
+  {
+    name: "Intensive",
+    sessions: 24,
+    prices: { USD: 52_900, GBP: 45_900, EUR: 49_900, NGN: 23_500_000, EGP: 2_590_000 },
+  },
+  {
+    name: "Immersion",
+    sessions: 48,
+    prices: { USD: 99_900, GBP: 85_900, EUR: 94_900, NGN: 44_900_000, EGP: 4_890_000 },
+  },
 ];
 
 const TEACHING = [

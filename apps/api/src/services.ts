@@ -7,3 +7,4 @@ export { applyEvent, recordEvent } from "./modules/payments/inbox.ts";
 export { setWeeklyAvailability } from "./modules/tutoring/availability.ts";
 export { teacherSlots, updateTeacherProfile } from "./modules/tutoring/directory.ts";
 export { bookSession, reportSession } from "./modules/tutoring/sessions.ts";
+export { adjustUserWallet } from "./modules/wallet/admin.ts";

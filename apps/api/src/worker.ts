@@ -27,7 +27,7 @@ export async function startWorker({ env, database, logger }: WorkerDeps) {
       const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
       log[method](meta ?? {}, message);
     }),
-    taskList: createTaskList({ db: database.db, email: createEmailProvider(env, log), logger: log }),
+    taskList: createTaskList({ db: database.db, env, email: createEmailProvider(env, log), logger: log }),
   });
   return {
     stop: () => runner.stop(),

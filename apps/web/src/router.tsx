@@ -33,6 +33,18 @@ const TeachingProfilePage = lazy(async () => ({
   default: (await import("./pages/TeachingProfilePage")).TeachingProfilePage,
 }));
 const EarningsPage = lazy(async () => ({ default: (await import("./pages/EarningsPage")).EarningsPage }));
+const WalletPage = lazy(async () => ({ default: (await import("./pages/WalletPage")).WalletPage }));
+const WithdrawalsPage = lazy(async () => ({ default: (await import("./pages/WithdrawalsPage")).WithdrawalsPage }));
+const WithdrawalPage = lazy(async () => ({ default: (await import("./pages/WithdrawalPage")).WithdrawalPage }));
+const PayoutMethodsPage = lazy(async () => ({
+  default: (await import("./pages/PayoutMethodsPage")).PayoutMethodsPage,
+}));
+const BuyCreditsPage = lazy(async () => ({ default: (await import("./pages/BuyCreditsPage")).BuyCreditsPage }));
+const CheckoutReturnPage = lazy(async () => ({
+  default: (await import("./pages/CheckoutReturnPage")).CheckoutReturnPage,
+}));
+const OrdersPage = lazy(async () => ({ default: (await import("./pages/OrdersPage")).OrdersPage }));
+const ReceiptPage = lazy(async () => ({ default: (await import("./pages/ReceiptPage")).ReceiptPage }));
 const NotFoundPage = lazy(async () => ({ default: (await import("./pages/NotFoundPage")).NotFoundPage }));
 
 export function AppRoutes() {
@@ -57,6 +69,10 @@ export function AppRoutes() {
               <Route path="onboarding" element={<OnboardingPage />} />
               <Route path="assessment" element={<AssessmentPage />} />
               <Route path="credits" element={<CreditsPage />} />
+              <Route path="credits/buy" element={<BuyCreditsPage />} />
+              <Route path="checkout/return" element={<CheckoutReturnPage />} />
+              <Route path="orders" element={<OrdersPage />} />
+              <Route path="orders/:orderId/receipt" element={<ReceiptPage />} />
               <Route path="teaching" element={<TeachingPage />} />
               <Route path="teaching/reviews" element={<ReviewsPage />} />
               <Route path="teachers" element={<TeachersPage />} />
@@ -67,6 +83,10 @@ export function AppRoutes() {
               <Route path="teaching/availability" element={<AvailabilityPage />} />
               <Route path="teaching/profile" element={<TeachingProfilePage />} />
               <Route path="teaching/earnings" element={<EarningsPage />} />
+              <Route path="wallet" element={<WalletPage />} />
+              <Route path="wallet/withdrawals" element={<WithdrawalsPage />} />
+              <Route path="wallet/withdrawals/:id" element={<WithdrawalPage />} />
+              <Route path="wallet/payout-methods" element={<PayoutMethodsPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { LOCALES } from "./values.ts";
+import { LOCALES, ROLES } from "./values.ts";
 
-export const ROLES = ["learner", "teacher", "admin"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 

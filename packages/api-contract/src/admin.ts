@@ -1,19 +1,18 @@
 import { z } from "zod";
 import { Role } from "./account.ts";
+import { PAGE_MAX, USER_QUERY_MAX, USER_SORT_FIELDS } from "./values.ts";
 
+// The lists' schemas beside this one take PAGE_MAX from here.
+export { PAGE_MAX };
 export const PAGE_SIZE_MAX = 100;
-/** Deeper pages cost the database a long OFFSET scan; narrow the search instead. */
-export const PAGE_MAX = 1000;
 
 const Page = {
   page: z.number().int().min(1).max(PAGE_MAX).default(1),
   pageSize: z.number().int().min(1).max(PAGE_SIZE_MAX).default(20),
 };
 
-export const USER_SORT_FIELDS = ["name", "email", "createdAt", "role"] as const;
-
 export const SearchUsersInput = z.object({
-  query: z.string().trim().max(200).default(""),
+  query: z.string().trim().max(USER_QUERY_MAX).default(""),
   role: Role.optional(),
   status: z.enum(["active", "disabled"]).optional(),
   sortBy: z.enum(USER_SORT_FIELDS).default("createdAt"),
@@ -62,6 +61,14 @@ export const AUDIT_ACTIONS = [
   "tutoring.session.dispute.resolve",
   "tutoring.session.reverse",
   "provider_event.replay",
+  "order.refund",
+  "order.refund.settle",
+  "wallet.adjust",
+  "withdrawal.approve",
+  "withdrawal.reject",
+  "withdrawal.mark_paid",
+  "withdrawal.mark_failed",
+  "withdrawal.limits.update",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -74,9 +74,53 @@ export const ERROR_CODES = {
   /** Another process is applying this event right now. */
   PROVIDER_EVENT_BUSY: 409,
   // money: checkout — checkout and orders (H1)
-  // money: refunds — refunds and the money console (H3)
+  /** The pack has no price (or a zero price) in the chosen currency: pick one it is sold in. */
+  PRICE_NOT_AVAILABLE: 400,
+  /** No order of yours with that id. */
+  ORDER_NOT_FOUND: 404,
+  /** A receipt exists only once the order is paid. */
+  ORDER_NOT_PAID: 409,
+  /** The payment provider did not open a checkout (down or refusing): nothing was charged, try again. */
+  PAYMENT_PROVIDER_UNAVAILABLE: 409,
+  // money: refunds — refunds and the money console (H3; ORDER_NOT_FOUND and ORDER_NOT_PAID above serve refunds too)
+  /** the order's credits are used up or already refunded, or its whole amount already is */
+  NOTHING_TO_REFUND: 409,
   // money: wallets — wallets (H5)
+  /** a wallet debit (an admin adjustment) beyond what the wallet has available */
+  INSUFFICIENT_FUNDS: 409,
   // money: withdrawals — withdrawals and payouts (H6)
+  /** no payout method with that id among the caller's */
+  PAYOUT_METHOD_NOT_FOUND: 404,
+  /** this kind of payout method is not offered for that currency here */
+  PAYOUT_METHOD_UNAVAILABLE: 409,
+  /** the payout method still waits for the provider (finish onboarding first) */
+  PAYOUT_METHOD_NOT_READY: 409,
+  /** a withdrawal in flight still uses this payout method */
+  PAYOUT_METHOD_IN_USE: 409,
+  /** the provider refused the bank details (Paystack could not resolve the account) */
+  PAYOUT_ACCOUNT_INVALID: 400,
+  /** no withdrawal with that id among the caller's */
+  WITHDRAWAL_NOT_FOUND: 404,
+  /** below the currency's minimum withdrawal */
+  WITHDRAWAL_BELOW_MINIMUM: 409,
+  /** above the currency's limit per withdrawal */
+  WITHDRAWAL_ABOVE_LIMIT: 409,
+  /** today's withdrawals in that currency would pass the daily limit */
+  WITHDRAWAL_DAILY_LIMIT: 409,
+  /** the emailed code does not match (attempts are counted) */
+  WITHDRAWAL_CODE_INVALID: 400,
+  /** the code is older than its 10 minutes: cancel and start again */
+  WITHDRAWAL_CODE_EXPIRED: 409,
+  /** the third wrong code cancelled the withdrawal */
+  WITHDRAWAL_CODE_ATTEMPTS: 409,
+  /** the withdrawal is not waiting for its code (already confirmed or cancelled) */
+  WITHDRAWAL_NOT_AWAITING_CODE: 409,
+  /** only a withdrawal awaiting its code or in review can be cancelled */
+  WITHDRAWAL_NOT_CANCELLABLE: 409,
+  /** only a withdrawal in review can be approved or rejected */
+  WITHDRAWAL_NOT_IN_REVIEW: 409,
+  /** only a manual payout waiting for the bank transfer can be marked paid or failed */
+  WITHDRAWAL_NOT_AWAITING_PAYOUT: 409,
   INTERNAL: 500,
 } as const;
 

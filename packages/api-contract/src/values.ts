@@ -7,6 +7,15 @@ import type { Currency } from "./tutoring.ts";
 
 export const LOCALES = ["en", "ar"] as const;
 
+export const ROLES = ["learner", "teacher", "admin"] as const;
+
+/** Deeper pages cost the database a long OFFSET scan; narrow the search instead. */
+export const PAGE_MAX = 1000;
+
+/** The users list's sort fields and longest search (the console's first page reads both from its URL). */
+export const USER_SORT_FIELDS = ["name", "email", "createdAt", "role"] as const;
+export const USER_QUERY_MAX = 200;
+
 export const ASSESSMENT_MAX_WORDS = 600;
 
 /** Digits after the decimal point of each currency's major unit. */
@@ -28,7 +37,17 @@ export const IDEMPOTENT_PROCEDURES: readonly string[] = [
   "admin.sessions.resolveDispute",
   "admin.credits.grant",
   // money: checkout — checkout and orders (H1)
+  "payments.checkout.start",
   // money: refunds — refunds and the money console (H3)
+  "admin.orders.refund",
   // money: wallets — wallets (H5)
+  "admin.wallets.adjust",
   // money: withdrawals — withdrawals and payouts (H6)
+  "withdrawals.request",
+  "withdrawals.confirm",
+  "withdrawals.cancel",
+  "admin.withdrawals.approve",
+  "admin.withdrawals.reject",
+  "admin.withdrawals.markPaid",
+  "admin.withdrawals.markFailed",
 ];

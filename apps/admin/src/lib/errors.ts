@@ -3,7 +3,9 @@ import { ERROR_CODES, type ErrorCode, type ValidationIssue } from "@lectern/api-
 import type { FormErrors } from "@mantine/form";
 import { schemaResolver } from "@mantine/form";
 import { TRPCClientError } from "@trpc/client";
-import { i18n } from "./i18n.ts";
+import { useCallback, useEffect, useState } from "react";
+import type { z } from "zod";
+import { i18n, zodMessage } from "./i18n.ts";
 
 const isErrorCode = (code: unknown): code is ErrorCode => typeof code === "string" && code in ERROR_CODES;
 
@@ -38,7 +40,7 @@ export function notifyError(error: unknown) {
 
 export const notifySuccess = (message: string) => void notify({ color: "green", message });
 
-/** The contract's own messages are English words; zod's defaults follow the locale set in i18n.ts. */
+/** The contract's own messages are English words; zod's defaults follow the viewer's language (zodMessage). */
 const CONTRACT_MESSAGES: Record<string, "validation.required" | "validation.afterStart"> = {
   Required: "validation.required",
   "Must be after the start": "validation.afterStart",
@@ -49,10 +51,38 @@ const localize = (message: string) => {
 };
 
 /** Validates a form with the same zod schema the server applies, in the viewer's language. */
-export function formResolver(schema: Parameters<typeof schemaResolver>[0]) {
-  const resolve = schemaResolver(schema, { sync: true });
+export function formResolver(schema: z.ZodType) {
+  // A Standard Schema whose parse carries the viewer's messages (zodMessage).
+  const withMessages = {
+    "~standard": {
+      version: 1 as const,
+      vendor: "lectern",
+      validate: (value: unknown) => {
+        const result = schema.safeParse(value, { error: zodMessage });
+        return result.success ? { value: result.data } : { issues: result.error.issues };
+      },
+    },
+  };
+  const resolve = schemaResolver(withMessages, { sync: true });
   return (values: unknown): FormErrors =>
     Object.fromEntries(Object.entries(resolve(values)).map(([path, message]) => [path, localize(String(message))]));
+}
+
+/**
+ * formResolver for a first screen: the schema, and zod with it, loads after the screen shows, keeping both
+ * out of the first download. Until it arrives (a moment) the form checks nothing itself and the API, which
+ * applies the same schema, answers for it.
+ */
+export function useLazyFormResolver(load: () => Promise<z.ZodType>) {
+  const [resolve, setResolve] = useState<((values: unknown) => FormErrors) | null>(null);
+  useEffect(() => {
+    let current = true;
+    void load().then((schema) => current && setResolve(() => formResolver(schema)));
+    return () => {
+      current = false;
+    };
+  }, [load]);
+  return useCallback((values: unknown) => resolve?.(values) ?? {}, [resolve]);
 }
 
 /** The viewer's words for a server issue: the contract's own messages translated; zod's defaults are English. */

@@ -1,8 +1,7 @@
 import type { Locale } from "@lectern/api-contract";
 import i18n, { type Resource } from "i18next";
 import { initReactI18next } from "react-i18next";
-import { z } from "zod";
-import zodEnglish from "zod/v4/locales/en.js";
+import type { z } from "zod";
 import { en } from "../locales/en.ts";
 
 /** Each language is named in its own script, so anyone can find theirs. */
@@ -13,14 +12,14 @@ export const isLocale = (value: unknown): value is Locale => value === "en" || v
 
 // English comes with the console (it is also the fallback). Arabic (the console's messages, zod's, and
 // dayjs's month names) loads the first time it is chosen, so English readers never download it.
-let zodArabic: typeof zodEnglish | undefined;
+let zodArabic: { localeError: z.core.$ZodErrorMap } | undefined;
 async function loadArabic() {
   const [{ ar }, zod] = await Promise.all([
     import("../locales/ar.ts"),
     import("zod/v4/locales/ar.js"),
     import("dayjs/locale/ar"),
   ]);
-  zodArabic = zod.default;
+  zodArabic = zod.default();
   return ar;
 }
 
@@ -28,12 +27,19 @@ i18n.on("languageChanged", (language) => {
   document.documentElement.lang = language;
   // Mantine's DirectionProvider follows this attribute.
   document.documentElement.dir = i18n.dir(language);
-  z.config(language === "ar" && zodArabic ? zodArabic() : zodEnglish());
 });
 
-// A field left empty (an empty number or select reaches the schema as undefined) is "Required", as the
-// contract says for text; any other problem keeps zod's own message in the viewer's language.
-z.config({ customError: (issue) => (issue.input === undefined ? i18n.t("validation.required") : undefined) });
+/**
+ * zod's message for a form's issue in the viewer's language, given to each parse (see formResolver) rather
+ * than set with z.config, which would bring zod into the first download. A field left empty (an empty
+ * number or select reaches the schema as undefined) is "Required", as the contract says for text; any
+ * other problem keeps zod's own message (English is zod's default).
+ */
+export const zodMessage: z.core.$ZodErrorMap = (issue) => {
+  if (issue.input === undefined) return i18n.t("validation.required");
+  // zod's Arabic arrives with the console's (loadArabic), before the language switches to it.
+  return i18n.language === "ar" ? zodArabic?.localeError(issue) : undefined;
+};
 
 const stored = localStorage.getItem(STORAGE_KEY);
 const initial: Locale = isLocale(stored) ? stored : navigator.language.startsWith("ar") ? "ar" : "en";

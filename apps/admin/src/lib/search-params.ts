@@ -24,3 +24,7 @@ export function useFilters() {
   const page = Math.max(1, Number.parseInt(params.get("page") ?? "", 10) || 1);
   return { params, page, update };
 }
+
+/** `value` when it is one of `values` (a filter read from the URL), else undefined. */
+export const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined =>
+  values.find((candidate) => candidate === value);

@@ -1,10 +1,11 @@
-import { AppShell, Burger, Button, Group, NavLink, Text } from "@mantine/core";
+import { Burger, Button, Group, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation } from "react-router";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
 import { signOut } from "../lib/sign-out.ts";
 import type { Me } from "../lib/trpc.ts";
+import classes from "./Layout.module.css";
 
 const NAV = [
   { to: "/users", label: "nav.users" },
@@ -13,6 +14,11 @@ const NAV = [
   { to: "/packs", label: "nav.packs" },
   { to: "/teachers", label: "nav.teachers" },
   { to: "/payroll", label: "nav.payroll" },
+  { to: "/orders", label: "orders.nav" },
+  { to: "/revenue", label: "revenue.nav" },
+  { to: "/wallets", label: "wallets.nav" },
+  { to: "/withdrawals/review", label: "withdrawals.navReview" },
+  { to: "/payouts", label: "withdrawals.navPayouts" },
   { to: "/reviews", label: "nav.reviews" },
   { to: "/audit", label: "nav.audit" },
   { to: "/outbox", label: "nav.outbox" },
@@ -25,15 +31,11 @@ export function Layout({ me }: { me: Me }) {
   const [opened, { toggle, close }] = useDisclosure();
   const { pathname } = useLocation();
   return (
-    <AppShell
-      header={{ height: 60 }}
-      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
-      padding="md"
-    >
+    <div className={classes.root}>
       <a href="#main" className="skip-link">
         {t("nav.skip")}
       </a>
-      <AppShell.Header>
+      <header className={classes.header}>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.toggle")} />
@@ -51,23 +53,24 @@ export function Layout({ me }: { me: Me }) {
             </Button>
           </Group>
         </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="xs">
+      </header>
+      <nav className={classes.navbar} data-opened={opened || undefined}>
         {NAV.map(({ to, label }) => (
-          <NavLink
+          <Link
             key={to}
-            component={Link}
+            className={classes.link}
             to={to}
-            label={t(label)}
-            active={pathname.startsWith(to)}
+            data-active={pathname.startsWith(to) || undefined}
             onClick={close}
-          />
+          >
+            {t(label)}
+          </Link>
         ))}
-      </AppShell.Navbar>
+      </nav>
       {/* The skip link's target: focusable so keyboard focus moves past the navigation too. */}
-      <AppShell.Main id="main" tabIndex={-1}>
+      <main className={classes.main} id="main" tabIndex={-1}>
         <Outlet />
-      </AppShell.Main>
-    </AppShell>
+      </main>
+    </div>
   );
 }

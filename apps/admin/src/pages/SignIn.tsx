@@ -1,13 +1,15 @@
-import { SignInInput } from "@lectern/api-contract";
 import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
-import { formResolver } from "../lib/errors.ts";
+import { formResolver, useLazyFormResolver } from "../lib/errors.ts";
 import { i18n } from "../lib/i18n.ts";
 import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
+
+// The schema (and zod with it) loads after the form shows: see useLazyFormResolver.
+const loadSchema = async () => (await import("../lib/sign-in-schema.ts")).SignInInput;
 
 /** better-auth answers with its own codes; the admin plugin's BANNED_USER is our disabled account. */
 function signInErrorMessage(error: { code?: string; status: number }) {
@@ -29,14 +31,18 @@ export function SignInPage() {
   usePageTitle(t("signIn.title"));
   const utils = trpc.useUtils();
   const [failure, setFailure] = useState<string | null>(null);
-  const form = useForm({ initialValues: { email: "", password: "" }, validate: formResolver(SignInInput) });
+  const validate = useLazyFormResolver(loadSchema);
+  const form = useForm({ initialValues: { email: "", password: "" }, validate });
 
   const submit = form.onSubmit(
     async (values) => {
       setFailure(null);
       try {
         // The auth client loads on first use: the form does not need it to show.
-        const { authClient } = await import("../lib/auth-client.ts");
+        const [{ authClient }, SignInInput] = await Promise.all([import("../lib/auth-client.ts"), loadSchema()]);
+        // Sent before the schema had arrived: check now what the form could not.
+        const invalid = formResolver(SignInInput)(values);
+        if (Object.keys(invalid).length > 0) return form.setErrors(invalid);
         const { error } = await authClient.signIn.email(SignInInput.parse(values));
         if (error) return setFailure(signInErrorMessage(error));
       } catch {

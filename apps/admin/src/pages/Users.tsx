@@ -1,5 +1,5 @@
-import { ROLES, SearchUsersInput } from "@lectern/api-contract";
-import { Anchor, Badge, Group, Select, Stack, Table, Title, UnstyledButton } from "@mantine/core";
+import { PAGE_MAX, ROLES, type SearchUsersInput, USER_QUERY_MAX, USER_SORT_FIELDS } from "@lectern/api-contract";
+import { Anchor, Badge, Group, NativeSelect, Stack, Title, UnstyledButton } from "@mantine/core";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -7,9 +7,10 @@ import { FilterInput } from "../components/FilterInput.tsx";
 import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { useFormat } from "../lib/format.ts";
-import { useFilters } from "../lib/search-params.ts";
+import { oneOf, useFilters } from "../lib/search-params.ts";
 import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
+import classes from "./Users.module.css";
 
 type SortField = SearchUsersInput["sortBy"];
 
@@ -20,17 +21,24 @@ const COLUMNS = [
   { field: "createdAt", label: "users.created" },
 ] as const;
 
-/** Reads the filters from the URL; anything malformed there falls back to the defaults. */
-function readInput(params: URLSearchParams, page: number): SearchUsersInput {
-  const parsed = SearchUsersInput.safeParse({
-    query: params.get("q") ?? "",
-    role: params.get("role") ?? undefined,
-    status: params.get("status") ?? undefined,
-    sortBy: params.get("sort") ?? undefined,
-    sortDir: params.get("dir") ?? undefined,
-    page,
-  });
-  return parsed.success ? parsed.data : SearchUsersInput.parse({});
+const STATUSES = ["active", "disabled"] as const satisfies readonly NonNullable<SearchUsersInput["status"]>[];
+const DIRECTIONS = ["asc", "desc"] as const satisfies readonly SearchUsersInput["sortDir"][];
+
+/**
+ * Reads the filters from the URL; anything malformed there falls back to its default. Plain code rather
+ * than the contract's schema, which would bring zod into the console's first download (the API still
+ * parses the input with that schema).
+ */
+function readInput(params: URLSearchParams, page: number): Omit<SearchUsersInput, "pageSize"> {
+  const query = (params.get("q") ?? "").trim();
+  return {
+    query: query.length <= USER_QUERY_MAX ? query : "",
+    role: oneOf(ROLES, params.get("role")),
+    status: oneOf(STATUSES, params.get("status")),
+    sortBy: oneOf(USER_SORT_FIELDS, params.get("sort")) ?? "createdAt",
+    sortDir: oneOf(DIRECTIONS, params.get("dir")) ?? "desc",
+    page: page <= PAGE_MAX ? page : 1,
+  };
 }
 
 export function UsersPage() {
@@ -61,72 +69,74 @@ export function UsersPage() {
           flex={1}
           miw={220}
         />
-        <Select
+        {/* Native selects: Mantine's Select (Combobox, floating-ui) would join the first download. The
+            empty first option is "all". */}
+        <NativeSelect
           label={t("users.role")}
-          placeholder={t("users.allRoles")}
-          data={ROLES.map((role) => ({ value: role, label: t(`roles.${role}`) }))}
-          value={input.role ?? null}
-          onChange={(role) => update({ role })}
-          clearable
+          data={[
+            { value: "", label: t("users.allRoles") },
+            ...ROLES.map((role) => ({ value: role, label: t(`roles.${role}`) })),
+          ]}
+          value={input.role ?? ""}
+          onChange={(event) => update({ role: event.currentTarget.value })}
           w={160}
         />
-        <Select
+        <NativeSelect
           label={t("users.status")}
-          placeholder={t("users.allStatuses")}
           data={[
-            { value: "active", label: t("status.active") },
-            { value: "disabled", label: t("status.disabled") },
+            { value: "", label: t("users.allStatuses") },
+            ...STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) })),
           ]}
-          value={input.status ?? null}
-          onChange={(status) => update({ status })}
-          clearable
+          value={input.status ?? ""}
+          onChange={(event) => update({ status: event.currentTarget.value })}
           w={160}
         />
       </Group>
       <QueryState query={users}>
         {({ items, total, pageSize }) => (
           <>
-            <Table.ScrollContainer minWidth={640}>
-              <Table highlightOnHover verticalSpacing="sm">
-                <Table.Thead>
-                  <Table.Tr>
+            {/* Scrolls sideways on a narrow screen. */}
+            <div className={classes.scroll}>
+              <table className={classes.table}>
+                <thead>
+                  <tr>
                     {COLUMNS.map(({ field, label }) => {
                       const active = input.sortBy === field;
                       return (
-                        <Table.Th
+                        <th
                           key={field}
                           aria-sort={active ? (input.sortDir === "asc" ? "ascending" : "descending") : undefined}
                         >
                           <UnstyledButton fw={700} fz="sm" onClick={() => sortBy(field)}>
                             {t(label)} {active ? (input.sortDir === "asc" ? "▲" : "▼") : ""}
                           </UnstyledButton>
-                        </Table.Th>
+                        </th>
                       );
                     })}
-                    <Table.Th>{t("users.status")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
+                    <th>{t("users.status")}</th>
+                  </tr>
+                </thead>
+                <tbody>
                   {items.map((user) => (
-                    <Table.Tr key={user.id}>
-                      <Table.Td>
+                    <tr key={user.id}>
+                      <td>
                         <Anchor component={Link} to={`/users/${user.id}`} dir="auto">
                           {user.name}
                         </Anchor>
-                      </Table.Td>
-                      <Table.Td>{user.email}</Table.Td>
-                      <Table.Td>{t(`roles.${user.role}`)}</Table.Td>
-                      <Table.Td>{format.date(user.createdAt)}</Table.Td>
-                      <Table.Td>
+                      </td>
+                      <td>{user.email}</td>
+                      <td>{t(`roles.${user.role}`)}</td>
+                      <td>{format.date(user.createdAt)}</td>
+                      <td>
                         <Badge color={user.banned ? "red" : "green"} variant="light">
                           {t(user.banned ? "status.disabled" : "status.active")}
                         </Badge>
-                      </Table.Td>
-                    </Table.Tr>
+                      </td>
+                    </tr>
                   ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                </tbody>
+              </table>
+            </div>
             <ListFooter
               shown={items.length}
               total={total}

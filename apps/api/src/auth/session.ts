@@ -2,11 +2,31 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import { bearerToken } from "../http/origin-check.ts";
 import type { Auth } from "./index.ts";
+import { SESSION_USER_SQL, SESSION_USER_STATEMENT, type SessionUserRow } from "./session-sql.ts";
 
-type SessionData = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 /** How the request proved who it is: the browser's session cookie, or `Authorization: Bearer`. */
 export type Credential = "cookie" | "bearer";
-export type ResolvedSession = { session: SessionData["session"]; user: SessionData["user"]; credential: Credential };
+/** What a request knows of its session: what procedures read (better-auth's own objects carry more). */
+export interface RequestSession {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+  impersonatedBy?: string | null;
+}
+export interface RequestUser {
+  id: string;
+  name: string;
+  email: string;
+  emailVerified: boolean;
+  image?: string | null;
+  role?: string | null;
+  banned?: boolean | null;
+  banExpires?: Date | null;
+  timezone?: string | null;
+  locale?: string | null;
+  createdAt: Date;
+}
+export type ResolvedSession = { session: RequestSession; user: RequestUser; credential: Credential };
 
 /**
  * The session and user behind better-auth's session cookie, read on every tRPC request without
@@ -34,7 +54,11 @@ export function createSessionResolver(auth: Auth, pool: pg.Pool) {
     const token = verifiedValue(signed, s.secret);
     if (!signed || !token) return null;
 
-    const { rows } = await pool.query<SessionRow>({ name: "lectern_session_user", text: SESSION_SQL, values: [token] });
+    const { rows } = await pool.query<SessionUserRow>({
+      name: SESSION_USER_STATEMENT,
+      text: SESSION_USER_SQL,
+      values: [token],
+    });
     const row = rows[0];
     if (!row || row.expires_at.getTime() <= Date.now()) return null;
     // An impersonation has a fixed lifetime; a "don't remember me" session is never extended.
@@ -123,56 +147,14 @@ function verifiedValue(signed: string | undefined, secret: string): string | nul
   return given.length === expected.length && timingSafeEqual(given, expected) ? value : null;
 }
 
-const SESSION_SQL = `select s.id, s.token, s.user_id, s.expires_at, s.ip_address, s.user_agent, s.impersonated_by,
-  s.created_at, s.updated_at,
-  u.name as u_name, u.email as u_email, u.email_verified as u_email_verified, u.image as u_image, u.role as u_role,
-  u.banned as u_banned, u.ban_reason as u_ban_reason, u.ban_expires as u_ban_expires, u.timezone as u_timezone,
-  u.locale as u_locale, u.created_at as u_created_at, u.updated_at as u_updated_at
-  from auth_sessions s join users u on u.id = s.user_id
-  where s.token = $1`;
-
-interface SessionRow {
-  id: string;
-  token: string;
-  user_id: string;
-  expires_at: Date;
-  ip_address: string | null;
-  user_agent: string | null;
-  impersonated_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  u_name: string;
-  u_email: string;
-  u_email_verified: boolean;
-  u_image: string | null;
-  u_role: string;
-  u_banned: boolean;
-  u_ban_reason: string | null;
-  u_ban_expires: Date | null;
-  u_timezone: string;
-  u_locale: string;
-  u_created_at: Date;
-  u_updated_at: Date;
-}
-
 /** A disabled account is signed out (better-auth's admin plugin lifts a ban whose end has passed). */
 const isBanned = (banned: boolean | null | undefined, until: Date | null | undefined) =>
   Boolean(banned) && (!until || until.getTime() > Date.now());
 
-/** The same shape better-auth's getSession returns. */
-function toSession(row: SessionRow): Omit<ResolvedSession, "credential"> {
+/** The request's session and user from the statement's row. */
+function toSession(row: SessionUserRow): Omit<ResolvedSession, "credential"> {
   return {
-    session: {
-      id: row.id,
-      token: row.token,
-      userId: row.user_id,
-      expiresAt: row.expires_at,
-      ipAddress: row.ip_address,
-      userAgent: row.user_agent,
-      impersonatedBy: row.impersonated_by,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    },
+    session: { id: row.id, userId: row.user_id, expiresAt: row.expires_at, impersonatedBy: row.impersonated_by },
     user: {
       id: row.user_id,
       name: row.u_name,
@@ -181,12 +163,10 @@ function toSession(row: SessionRow): Omit<ResolvedSession, "credential"> {
       image: row.u_image,
       role: row.u_role,
       banned: row.u_banned,
-      banReason: row.u_ban_reason,
       banExpires: row.u_ban_expires,
       timezone: row.u_timezone,
       locale: row.u_locale,
       createdAt: row.u_created_at,
-      updatedAt: row.u_updated_at,
     },
   };
 }

@@ -33,6 +33,9 @@ describe("tRPC answers' serialisation", () => {
       { "dotted.key": at(10), "back\\slash": { "a.b\\c": at(11) }, "": at(12) },
       Object.assign(Object.create(null), { when: at(13) }),
       { "0": at(14), emptyArray: [], emptyObject: {} },
+      // Milliseconds of one, two and three digits, the last instant of a year, years outside 1000–9999.
+      [new Date(Date.UTC(2026, 11, 31, 23, 59, 59, 7)), new Date(Date.UTC(2027, 1, 28, 9, 5, 3, 45)), new Date(999)],
+      [new Date(Date.UTC(999, 0, 1)), new Date(Date.UTC(10000, 0, 1)), new Date(-8.64e15), new Date(8.64e15)],
     ];
     for (const value of values) {
       expect(JSON.stringify(serializeOutput(value))).toBe(JSON.stringify(superjson.serialize(value)));

@@ -7,10 +7,14 @@ import { creditCron, creditTasks } from "../modules/ledger/jobs.ts";
 import type { EmailProvider } from "../modules/notifications/providers.ts";
 import { DELIVER_EMAIL_TASK, deliverEmail, PURGE_OUTBOX_TASK, purgeOutbox } from "../modules/notifications/service.ts";
 import { paymentsCron, paymentsTasks } from "../modules/payments/jobs.ts";
+import { refundTasks } from "../modules/payments/refunds.ts";
 import { tutoringCron, tutoringTasks } from "../modules/tutoring/jobs.ts";
+import { withdrawalCron, withdrawalTasks } from "../modules/wallet/payouts.ts";
 
 export interface TaskDeps {
   db: Db;
+  /** the worker's environment: payment providers' keys and URLs for refunds (tests that run no such task omit it) */
+  env?: Env;
   email: EmailProvider;
   logger: Logger;
 }
@@ -28,6 +32,8 @@ export function createTaskList(deps: TaskDeps): TaskList {
     ...tutoringTasks(deps),
     ...creditTasks(deps),
     ...paymentsTasks(deps),
+    ...withdrawalTasks(deps),
+    ...refundTasks(deps),
     [DELIVER_EMAIL_TASK]: async (payload, helpers) => {
       const { outboxId, secret } = DeliverEmailPayload.parse(payload);
       await deliverEmail(
@@ -52,6 +58,7 @@ export function createCronItems(env: Pick<Env, "EMAIL_OUTBOX_RETENTION_DAYS"> = 
     ...tutoringCron,
     ...creditCron,
     ...paymentsCron,
+    ...withdrawalCron,
     // Daily at 03:17; the retention period travels in the payload (the worker's env).
     {
       task: PURGE_OUTBOX_TASK,

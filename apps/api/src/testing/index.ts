@@ -12,6 +12,8 @@ import { createLogger } from "../logger.ts";
 import type { AppRouter } from "../router.ts";
 import { startWorker } from "../worker.ts";
 
+export * from "./fakes/index.ts";
+
 export interface TestPg {
   adminUrl: string;
   template: string;

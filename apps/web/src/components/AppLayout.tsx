@@ -1,23 +1,13 @@
-import {
-  AppShell,
-  Burger,
-  Button,
-  type ButtonProps,
-  em,
-  Group,
-  getBreakpointValue,
-  NavLink,
-  Text,
-  useMantineTheme,
-} from "@mantine/core";
+import { Burger, Button, type ButtonProps, em, Group, getBreakpointValue, Text, useMantineTheme } from "@mantine/core";
 import { useDisclosure, useElementSize, useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type ComponentPropsWithRef, lazy, Suspense } from "react";
+import { type ComponentPropsWithRef, type CSSProperties, lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { authCall, toFailure } from "../lib/errors";
 import { notifyFailure } from "../lib/notify";
 import { canTeach, isLearner, useCurrentUser } from "../lib/session";
+import classes from "./AppLayout.module.css";
 import { ImpersonationBanner } from "./ImpersonationBanner";
 import { LanguageSwitch } from "./LanguageSwitch";
 
@@ -38,12 +28,11 @@ export function AppLayout() {
   return (
     <>
       <SkipLink />
-      <AppShell
-        header={{ height: Math.max(header.height, BAR_HEIGHT) + 1 }}
-        navbar={{ width: 240, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
-        padding="lg"
+      <div
+        className={classes.root}
+        style={{ "--shell-header-height": `${Math.max(header.height, BAR_HEIGHT) + 1}px` } as CSSProperties}
       >
-        <AppShell.Header>
+        <header className={classes.header}>
           <div ref={header.ref}>
             {me.impersonator && <ImpersonationBanner me={me} impersonator={me.impersonator} />}
             <Group h={BAR_HEIGHT} px="md" justify="space-between" wrap="nowrap">
@@ -68,19 +57,22 @@ export function AppLayout() {
               </Group>
             </Group>
           </div>
-        </AppShell.Header>
-        <AppShell.Navbar p="sm" component="nav" aria-label={t("nav.main")} inert={phone && !navOpened}>
-          <AppShell.Section grow>
+        </header>
+        <nav
+          className={classes.navbar}
+          data-opened={navOpened || undefined}
+          aria-label={t("nav.main")}
+          inert={phone && !navOpened}
+        >
+          <div className={classes.grow}>
             <NavItems onNavigate={nav.close} />
-          </AppShell.Section>
-          <AppShell.Section>
-            <SignOutButton />
-          </AppShell.Section>
-        </AppShell.Navbar>
-        <AppShell.Main id={MAIN_ID} tabIndex={-1}>
+          </div>
+          <SignOutButton />
+        </nav>
+        <main className={classes.main} id={MAIN_ID} tabIndex={-1}>
           <Outlet />
-        </AppShell.Main>
-      </AppShell>
+        </main>
+      </div>
     </>
   );
 }
@@ -119,6 +111,7 @@ function NavItems({ onNavigate }: { onNavigate: () => void }) {
           { to: "/onboarding", label: t("nav.onboarding") },
           { to: "/assessment", label: t("nav.assessment") },
           { to: "/credits", label: t("nav.credits") },
+          { to: "/orders", label: t("checkout.nav") },
         ]
       : []),
     ...(canTeach(me)
@@ -126,21 +119,23 @@ function NavItems({ onNavigate }: { onNavigate: () => void }) {
           { to: "/teaching", label: t("nav.teaching") },
           { to: "/teaching/availability", label: t("tutoring.nav.availability") },
           { to: "/teaching/earnings", label: t("tutoring.nav.earnings") },
+          { to: "/wallet", label: t("wallet.nav") },
           { to: "/teaching/reviews", label: t("nav.reviews") },
         ]
       : []),
     { to: "/profile", label: t("nav.profile") },
   ];
   return items.map((item) => (
-    <NavLink
+    <Link
       key={item.to}
-      component={Link}
+      className={classes.link}
       to={item.to}
-      label={item.label}
-      active={pathname === item.to}
+      data-active={pathname === item.to || undefined}
       aria-current={pathname === item.to ? "page" : undefined}
       onClick={onNavigate}
-    />
+    >
+      {item.label}
+    </Link>
   ));
 }
 

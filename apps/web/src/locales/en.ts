@@ -231,8 +231,7 @@ export const en = {
       expire: "Expired",
     },
     packs: "Credit packs",
-    packsIntro:
-      "Buying packs online is coming soon. For now, credits are granted by the school: ask your school for the pack you want.",
+    packsIntro: "Buy a pack online and its credits are yours as soon as the payment goes through.",
     noPacks: "No packs are on offer right now.",
     packSessions: "Sessions: {{value, number}}",
     packLength: "Session length: {{duration}}",
@@ -393,9 +392,31 @@ export const en = {
       PROVIDER_EVENT_NO_HANDLER: "Lectern cannot handle this kind of payment event yet.",
       PROVIDER_EVENT_BUSY: "This payment event is being processed right now. Try again in a moment.",
       // money: checkout — checkout and orders (H1)
+      PRICE_NOT_AVAILABLE: "This pack is not sold in that currency. Choose another currency.",
+      ORDER_NOT_FOUND: "We couldn't find that order.",
+      ORDER_NOT_PAID: "This order is not paid, so it has no receipt yet.",
+      PAYMENT_PROVIDER_UNAVAILABLE: "The payment service did not respond. Nothing was charged; please try again.",
       // money: refunds — refunds and the money console (H3)
+      NOTHING_TO_REFUND: "Nothing is left to refund on this order.",
       // money: wallets — wallets (H5)
+      INSUFFICIENT_FUNDS: "The wallet does not have that much available.",
       // money: withdrawals — withdrawals and payouts (H6)
+      PAYOUT_METHOD_NOT_FOUND: "We couldn't find that payout method.",
+      PAYOUT_METHOD_UNAVAILABLE: "This payout method is not offered for that currency. Choose another.",
+      PAYOUT_METHOD_NOT_READY: "This payout method is not set up yet. Finish setting it up first.",
+      PAYOUT_METHOD_IN_USE: "A withdrawal in progress uses this payout method. Wait until it is done.",
+      PAYOUT_ACCOUNT_INVALID: "The bank could not confirm this account. Check the bank and the account number.",
+      WITHDRAWAL_NOT_FOUND: "We couldn't find that withdrawal.",
+      WITHDRAWAL_BELOW_MINIMUM: "This is below the minimum withdrawal.",
+      WITHDRAWAL_ABOVE_LIMIT: "This is above the limit for one withdrawal.",
+      WITHDRAWAL_DAILY_LIMIT: "This would pass today's withdrawal limit.",
+      WITHDRAWAL_CODE_INVALID: "This code is not right. Check the email and try again.",
+      WITHDRAWAL_CODE_EXPIRED: "This code has expired. Cancel and start the withdrawal again.",
+      WITHDRAWAL_CODE_ATTEMPTS: "Too many wrong codes, so this withdrawal was cancelled.",
+      WITHDRAWAL_NOT_AWAITING_CODE: "This withdrawal is no longer waiting for a code.",
+      WITHDRAWAL_NOT_CANCELLABLE: "This withdrawal can no longer be cancelled.",
+      WITHDRAWAL_NOT_IN_REVIEW: "This withdrawal is no longer in review.",
+      WITHDRAWAL_NOT_AWAITING_PAYOUT: "This is not a manual payout waiting for a bank transfer.",
       INTERNAL: "Something went wrong on our side. Please try again.",
     } satisfies Record<ErrorCode, string>,
     auth: {

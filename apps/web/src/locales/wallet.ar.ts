@@ -1,4 +1,61 @@
 import type { walletEn } from "./wallet.en";
 
 /** Arabic messages of the wallet screens: the same keys as wallet.en.ts. */
-export const walletAr: typeof walletEn = {};
+export const walletAr: typeof walletEn = {
+  wallet: {
+    nav: "المحفظة",
+    title: "المحفظة",
+    intro: "ما كسبته من الجلسات والمبيعات، لكل عملة. تجد أجر كل جلسة على حدة في صفحة الأرباح.",
+    earningsLink: "الأرباح حسب الجلسة",
+    balances: "الأرصدة",
+    none: "ليست لديك محفظة بعد: تُفتح مع أول أرباح أو أول عملية بيع.",
+    available: "المتاح",
+    availableHint: "ما يمكنك سحبه",
+    pending: "قيد الانتظار",
+    pendingHint: "محجوز لعمليات سحب جارية",
+    earnedThisMonth: "أرباح هذا الشهر",
+    chart: {
+      title: "الأرباح الشهرية",
+      intro: "أرباح الجلسات والمبيعات المضافة إلى محفظتك، حسب الشهر في منطقتك الزمنية ({{zone}}).",
+      currency: "العملة",
+      month: "الشهر",
+      amount: "المبلغ",
+      barLabel: "{{month}}: {{amount}}",
+      empty: "لا أرباح في آخر 12 شهرًا.",
+    },
+    history: {
+      title: "السجل",
+      filters: "تصفية السجل",
+      currency: "العملة",
+      kind: "النوع",
+      from: "من",
+      to: "إلى",
+      all: "الكل",
+      clear: "مسح عوامل التصفية",
+      date: "التاريخ",
+      description: "الوصف",
+      side: "المحفظة",
+      amount: "المبلغ",
+      balanceAfter: "الرصيد بعدها",
+      empty: "لا حركات مطابقة.",
+      download: "تنزيل CSV",
+      truncated: "يحتوي الملف على أحدث {{count}} حركة فقط: ضيّق نطاق التواريخ لتحصل على الباقي.",
+      toBeforeFrom: "يجب أن يكون في تاريخ البداية أو بعده",
+      session: "الجلسة",
+      withdrawal: "عمليات السحب",
+    },
+    kinds: {
+      earnings: "أرباح جلسة",
+      sale: "عملية بيع",
+      withdrawal_hold: "طلب سحب",
+      withdrawal_release: "سحب مُعاد",
+      withdrawal_payout: "سحب مدفوع",
+      adjustment: "تسوية",
+      reversal: "استرداد",
+    },
+    sides: {
+      available: "المتاح",
+      pending: "قيد الانتظار",
+    },
+  },
+};

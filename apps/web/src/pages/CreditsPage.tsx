@@ -1,9 +1,10 @@
 import type { RouterOutputs } from "@lectern/api/router";
 import { type CREDIT_HISTORY_KINDS, CURRENCIES } from "@lectern/api-contract";
-import { Badge, Card, Group, List, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, List, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { PageHeading } from "../components/PageHeading";
 import { Pager } from "../components/Pager";
 import { LoadError, SectionLoader } from "../components/Status";
@@ -178,9 +179,14 @@ function Packs() {
   const packs = trpc.credits.packs.useQuery();
   return (
     <Stack gap="md">
-      <Title order={2} fz="h3">
-        {t("credits.packs")}
-      </Title>
+      <Group justify="space-between">
+        <Title order={2} fz="h3">
+          {t("credits.packs")}
+        </Title>
+        <Button component={Link} to="/credits/buy">
+          {t("checkout.buy.title")}
+        </Button>
+      </Group>
       <Text>{t("credits.packsIntro")}</Text>
       {packs.isPending ? (
         <SectionLoader />

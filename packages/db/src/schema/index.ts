@@ -3,5 +3,8 @@ export * from "./auth.ts";
 export * from "./ledger.ts";
 export * from "./limits.ts";
 export * from "./notifications.ts";
+export * from "./orders.ts";
 export * from "./payments.ts";
+export * from "./refunds.ts";
 export * from "./tutoring.ts";
+export * from "./wallet.ts";

@@ -1,7 +1,7 @@
 import { MeOutput, RevokeTokenInput, UpdateProfileInput } from "@lectern/api-contract";
 import { googleSignInEnabled } from "@lectern/config";
 import { rest } from "../../http/openapi-meta.ts";
-import { authedProcedure, ownerOnlyProcedure, publicProcedure, router } from "../../trpc.ts";
+import { authedProcedure, ownerOnlyProcedure, publicProcedure, router, syncChecked } from "../../trpc.ts";
 import * as account from "./service.ts";
 
 export const accountRouter = router({
@@ -14,7 +14,7 @@ export const accountRouter = router({
   /** The signed-in user, or null; plus the admin behind an impersonated session. */
   me: publicProcedure
     .meta(rest({ method: "GET", path: "/me", summary: "The signed-in user, or null", errors: [], public: true }))
-    .output(MeOutput)
+    .output(syncChecked(MeOutput))
     .query(async ({ ctx }) => {
       if (!ctx.user || !ctx.session) return null;
       // The session lookup already read the user row: no second query on this hot path.

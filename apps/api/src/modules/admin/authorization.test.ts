@@ -11,7 +11,16 @@ const t = await useTestApp();
 type ProcedureType = "query" | "mutation";
 
 /** Namespaces whose matrix lives beside their service (ledger/access.test.ts, tutoring/authorization.test.ts). */
-const matrixElsewhere = [...Object.keys(adminTutoringProcedures).map((key) => `admin.${key}.`), "admin.sessions."];
+const matrixElsewhere = [
+  ...Object.keys(adminTutoringProcedures).map((key) => `admin.${key}.`),
+  "admin.sessions.",
+  // wallet/wallet.test.ts
+  "admin.wallets.",
+  // payments/refunds.test.ts
+  "admin.orders.",
+  // wallet/withdrawals.test.ts
+  "admin.withdrawals.",
+];
 
 /** Every admin.* procedure, read from the router itself. */
 const adminProcedures = Object.entries(

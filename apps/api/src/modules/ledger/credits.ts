@@ -62,12 +62,24 @@ export async function openCreditLot(tx: DbOrTx, grant: GrantCredits) {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A new, empty lot with its own ledger account. */
+/**
+ * A new, empty lot with its own ledger account. The learner's held-credit account is opened with it
+ * (same statement) if they have none yet, so every credit path can lock that account first
+ * (`lockHeldCredits`) from the first booking on.
+ */
 async function insertLot(tx: DbOrTx, values: Omit<typeof creditLots.$inferInsert, "accountId">) {
-  const [account] = await tx
+  const opened = await tx
     .insert(ledgerAccounts)
-    .values({ ownerId: values.learnerId, kind: "credit_lot", currency: CREDIT })
-    .returning({ id: ledgerAccounts.id });
+    .values([
+      { ownerId: values.learnerId, kind: "credit_lot", currency: CREDIT },
+      { ownerId: values.learnerId, kind: "credit_held", currency: CREDIT },
+    ])
+    .onConflictDoNothing({
+      target: [ledgerAccounts.ownerId, ledgerAccounts.kind, ledgerAccounts.currency],
+      where: sql`${ledgerAccounts.ownerId} is not null and ${ledgerAccounts.kind} <> 'credit_lot'`,
+    })
+    .returning({ id: ledgerAccounts.id, kind: ledgerAccounts.kind });
+  const account = opened.find((a) => a.kind === "credit_lot");
   if (!account) throw new Error("credit lot account insert returned nothing");
   const [lot] = await tx
     .insert(creditLots)
@@ -75,6 +87,18 @@ async function insertLot(tx: DbOrTx, values: Omit<typeof creditLots.$inferInsert
     .returning();
   if (!lot) throw new Error("credit lot insert returned nothing");
   return lot;
+}
+
+/**
+ * Locks the learner's held-credit account until the transaction ends. The lock order of every credit
+ * path: the session row (if any), then this account, then lots (booking: the teacher's row, this
+ * account, the paying lot), then teachers' wallets. Taken before a path writes anything, so two
+ * paths for one learner queue here instead of deadlocking on the lot and held rows in opposite orders.
+ * A learner without the account yet (no lot ever opened) has nothing to lock.
+ */
+export async function lockHeldCredits(tx: DbOrTx, learnerId: string) {
+  await tx.execute(sql`select id from ${ledgerAccounts} where owner_id = ${learnerId} and kind = 'credit_held'
+    and currency = ${CREDIT} for no key update`);
 }
 
 export interface CreditReturn {
@@ -90,14 +114,18 @@ export interface CreditReturn {
 }
 
 /**
- * Moves held (reserved) credits back to the learner: into the lot they came from, or, when a validity is
- * guaranteed and that lot has expired or ends sooner, into a new lot (same pack and session
- * length) that expires then. Either way in the caller's transaction, so the expiry sweep can never
- * take a credit that was just returned. Returns the lot that received them.
+ * Where credits coming back to a learner go: the lot they came from or, when a validity is
+ * guaranteed and that lot has expired or ends sooner, a new lot (same pack and session length) that
+ * expires then. Takes the learner's held account first (the posting that follows locks the lot), as
+ * every credit path does.
  */
-export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
+export async function lotReceivingReturn(
+  tx: DbOrTx,
+  r: Pick<CreditReturn, "lotId" | "credits" | "actorId" | "now" | "minValidityDays">,
+) {
   const [lot] = await tx.select().from(creditLots).where(eq(creditLots.id, r.lotId));
   if (!lot) throw new Error(`credit lot ${r.lotId} missing`);
+  await lockHeldCredits(tx, lot.learnerId);
   const validUntil = r.minValidityDays === undefined ? null : new Date(r.now.getTime() + r.minValidityDays * DAY_MS);
   const target =
     validUntil && lot.expiresAt < validUntil
@@ -110,6 +138,17 @@ export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
           grantedBy: r.actorId,
         })
       : lot;
+  return { lot, target };
+}
+
+/**
+ * Moves held (reserved) credits back to the learner: into the lot they came from, or, when a validity is
+ * guaranteed and that lot has expired or ends sooner, into a new lot (same pack and session
+ * length) that expires then. Either way in the caller's transaction, so the expiry sweep can never
+ * take a credit that was just returned. Returns the lot that received them.
+ */
+export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
+  const { lot, target } = await lotReceivingReturn(tx, r);
   await post(
     tx,
     returnCredit(

@@ -150,3 +150,17 @@ export const adjustWallet = (c: { ownerId: string; currency: string; amount: num
   c.amount > 0
     ? move("wallet.adjust", { system: "wallet_adjustment" }, wallet(c.ownerId), c.amount, c.currency, memo)
     : move("wallet.adjust", wallet(c.ownerId), { system: "wallet_adjustment" }, -c.amount, c.currency, memo);
+
+/**
+ * (H3, refunds) A refund the provider refused or failed: the credits its request took out of the lot
+ * (`removeRefundedCredits`, taken at request time so the learner cannot spend them meanwhile) go back.
+ */
+export const restoreRefundedCredits = (lotAccountId: string, credits: number, memo: Memo) =>
+  move("credit.refund_purchase_restore", { system: "credit_refunded" }, lot(lotAccountId), credits, CREDIT, memo);
+
+/**
+ * (H5, withdrawals) A payout the provider reversed after it was paid (a Stripe transfer reversal, a
+ * Paystack transfer.reversed): the money is back with the platform, so it goes back to the creator's wallet.
+ */
+export const reverseWithdrawalPayout = (c: { ownerId: string; currency: string; amount: number }, memo: Memo) =>
+  move("withdrawal.payout_reverse", { system: "payout_clearing" }, wallet(c.ownerId), c.amount, c.currency, memo);

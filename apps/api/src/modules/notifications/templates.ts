@@ -1,6 +1,20 @@
 import type { Locale } from "@lectern/api-contract";
 
 export type EmailTemplate =
+  /** a paid order's receipt; amounts and the date already formatted in the buyer's language */
+  | {
+      template: "payment-receipt";
+      name: string;
+      receiptNumber: string;
+      description: string;
+      amount: string;
+      /** "VAT (included): 1.67 USD" when a tax label is set */
+      taxLine: string | null;
+      paidOn: string;
+      provider: string;
+      providerRef: string;
+      url?: string;
+    }
   | { template: "verify-email"; name: string; url: string }
   | { template: "reset-password"; name: string; url: string }
   | { template: "password-changed"; name: string }
@@ -20,11 +34,21 @@ export type EmailTemplate =
       resolution: "refund" | "complete";
       note: string;
     }
-  | { template: "session-reversed"; name: string; withName: string; when: string; reason: string };
+  | { template: "session-reversed"; name: string; withName: string; when: string; reason: string }
+  /** withdrawals: `amount` is already formatted with its currency; `code` is a secret */
+  | { template: "withdrawal-code"; name: string; amount: string; code: string; minutes: number }
+  | { template: "withdrawal-paid"; name: string; amount: string; reference: string }
+  | { template: "withdrawal-failed"; name: string; amount: string; reason: string };
 
 /** Templates whose link is a secret (a token that signs in or sets a password). */
-export const SECRET_TEMPLATES = ["verify-email", "reset-password"] as const;
+export const SECRET_TEMPLATES = ["verify-email", "reset-password", "withdrawal-code"] as const;
 export const isSecretTemplate = (t: EmailTemplate["template"]) => (SECRET_TEMPLATES as readonly string[]).includes(t);
+
+/** What the stored copy shows instead of a one-time code when the real one goes out by SMTP. */
+export const REDACTED_CODE: Record<Locale, string> = {
+  en: "[code sent by email]",
+  ar: "[أُرسل الرمز بالبريد الإلكتروني]",
+};
 
 /** What the stored copy shows instead of a secret link when the real one goes out by SMTP. */
 export const REDACTED_LINK: Record<Locale, string> = {
@@ -59,6 +83,15 @@ const inTimeAr = (minutes: number) =>
 
 const COPY: Record<Locale, Copies> = {
   en: {
+    "payment-receipt": {
+      subject: (e) => `Your Lectern receipt ${e.receiptNumber}`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `Thank you for your purchase. Receipt ${e.receiptNumber}: ${e.description}, ${e.amount}, paid on ${e.paidOn}.${
+          e.taxLine ? ` ${e.taxLine}.` : ""
+        } Payment reference (${e.provider}): ${e.providerRef}.`,
+      action: "View your receipt",
+    },
     "verify-email": {
       subject: "Confirm your email for Lectern",
       greeting: (n) => `Hello ${n},`,
@@ -131,8 +164,34 @@ const COPY: Record<Locale, Copies> = {
       body: (e) =>
         `An admin reversed your completed Lectern session with ${e.withName} on ${e.when}: the learner's credit was returned and the teacher's pay for it was taken back. Reason: ${e.reason}`,
     },
+    "withdrawal-code": {
+      subject: "Your Lectern withdrawal code",
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `To confirm your withdrawal of ${e.amount}, enter this code: ${e.code}. It expires in ${e.minutes} minutes. If you did not ask for this withdrawal, do not share the code and change your password.`,
+    },
+    "withdrawal-paid": {
+      subject: (e) => `Your withdrawal of ${e.amount} was paid`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) => `Your withdrawal of ${e.amount} was paid out. Reference: ${e.reference}`,
+    },
+    "withdrawal-failed": {
+      subject: (e) => `Your withdrawal of ${e.amount} did not go through`,
+      greeting: (n) => `Hello ${n},`,
+      body: (e) =>
+        `Your withdrawal of ${e.amount} could not be paid, so the amount is back in your wallet. Reason: ${e.reason}`,
+    },
   },
   ar: {
+    "payment-receipt": {
+      subject: (e) => `إيصالك من ليكترن ${e.receiptNumber}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `شكرًا لشرائك. الإيصال ${e.receiptNumber}: ${e.description}، ${e.amount}، دُفع في ${e.paidOn}.${
+          e.taxLine ? ` ${e.taxLine}.` : ""
+        } مرجع الدفع (${e.provider}): ${e.providerRef}.`,
+      action: "عرض الإيصال",
+    },
     "verify-email": {
       subject: "أكّد بريدك الإلكتروني في ليكترن",
       greeting: (n) => `مرحبًا ${n}،`,
@@ -204,12 +263,30 @@ const COPY: Record<Locale, Copies> = {
       body: (e) =>
         `ألغى أحد المسؤولين احتساب جلستك المكتملة في ليكترن مع ${e.withName} في ${e.when}: أُعيد رصيد المتعلّم واستُرد أجر المعلّم عنها. السبب: ${e.reason}`,
     },
+    "withdrawal-code": {
+      subject: "رمز السحب في ليكترن",
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) =>
+        `لتأكيد سحب ${e.amount}، أدخل هذا الرمز: ${e.code}. تنتهي صلاحيته خلال ${e.minutes} دقائق. إن لم تطلب هذا السحب، فلا تشارك الرمز وغيّر كلمة مرورك.`,
+    },
+    "withdrawal-paid": {
+      subject: (e) => `تم دفع سحبك بقيمة ${e.amount}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) => `تم دفع سحبك بقيمة ${e.amount}. المرجع: ${e.reference}`,
+    },
+    "withdrawal-failed": {
+      subject: (e) => `تعذّر إتمام سحبك بقيمة ${e.amount}`,
+      greeting: (n) => `مرحبًا ${n}،`,
+      body: (e) => `تعذّر دفع سحبك بقيمة ${e.amount}، فأُعيد المبلغ إلى محفظتك. السبب: ${e.reason}`,
+    },
   },
 };
 
 /** With `redact`, the link is replaced by a placeholder (the stored copy of a secret-bearing email). */
 export function renderEmail(locale: Locale, email: EmailTemplate, options: { redact?: boolean } = {}): RenderedEmail {
   const copy = COPY[locale][email.template] as Copy;
+  // A one-time code sits in the body: the stored copy shows a placeholder instead.
+  if (options.redact && "code" in email) email = { ...email, code: REDACTED_CODE[locale] };
   const subject = typeof copy.subject === "function" ? copy.subject(email) : copy.subject;
   const body = typeof copy.body === "function" ? copy.body(email) : copy.body;
   const url = "url" in email ? email.url : undefined;

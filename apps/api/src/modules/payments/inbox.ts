@@ -24,7 +24,8 @@ export const providerEventHandlers: Partial<Record<string, EventHandlers>> = {};
 
 /** Adds event handlers of one provider (checkout and payouts each add theirs); a type registered twice is a bug. */
 export function registerEventHandlers(provider: string, handlers: EventHandlers): void {
-  const existing = (providerEventHandlers[provider] ??= {});
+  const existing = providerEventHandlers[provider] ?? {};
+  providerEventHandlers[provider] = existing;
   for (const [type, handler] of Object.entries(handlers)) {
     if (existing[type]) throw new Error(`${provider} event type "${type}" has two handlers`);
     existing[type] = handler;

@@ -1,5 +1,7 @@
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
 import { ALWAYS, grantCredits, person, slotIn } from "./testing.ts";
 
@@ -53,5 +55,49 @@ describe("the booking path", () => {
       learnerOnboarding: null,
     });
     expect(await learner.agent.trpc.tutoring.sessions.get.query({ sessionId: view?.id ?? "" })).toEqual(view);
+  });
+});
+
+describe("overlapping bookings", () => {
+  it("a booking that deadlocks with another writer in the no-overlap check is refused with 409 SLOT_TAKEN, not CONFLICT", async () => {
+    const [teacher, otherTeacher] = [await person(t, "teacher"), await person(t, "teacher")];
+    await teacher.agent.trpc.tutoring.availability.setWeekly.mutate({ rules: ALWAYS });
+    const learner = await person(t, "learner");
+    const otherLearner = await person(t, "learner");
+    await grantCredits(t, learner.user.id, 2);
+    const startsAt = slotIn(50);
+    const endsAt = new Date(startsAt.getTime() + 60 * 60_000);
+    const insertSession = (teacherId: string, learnerId: string) =>
+      other.query(
+        `insert into tutoring_sessions (teacher_id, learner_id, starts_at, ends_at, duration_minutes, hourly_rate_minor,
+          rate_currency, credit_outcome, credits) values ($1, $2, $3, $4, 60, 0, 'USD', 'none', 0)`,
+        [teacherId, learnerId, startsAt, endsAt],
+      );
+    // Another writer's unfinished transaction holds the learner's hour with another teacher...
+    const other = await t.database.pool.connect();
+    try {
+      await other.query("begin");
+      await insertSession(otherTeacher.user.id, learner.user.id);
+      // ...so the booking waits for it in the learner's no-overlap check (its entry in the teacher's
+      // index, checked first, already written)...
+      const booking = trpcError(
+        learner.agent.trpc.tutoring.sessions.book.mutate({ teacherId: teacher.user.id, startsAt }),
+      );
+      for (let waiting = false; !waiting; ) {
+        const { rows } = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like 'insert into "tutoring_sessions"%'`);
+        waiting = (rows[0]?.n ?? 0) > 0;
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // ...and then writes the teacher's same hour (for another learner), waiting for the booking in turn.
+      // The booking waited first, so Postgres's deadlock check fails it (after deadlock_timeout).
+      await insertSession(teacher.user.id, otherLearner.user.id);
+      expect(await booking).toMatchObject({ status: 409, appCode: "SLOT_TAKEN" });
+    } finally {
+      await other.query("rollback");
+      other.release();
+    }
+    // Nothing of the refused booking stayed: the credits are all there.
+    expect(await learner.agent.trpc.credits.balance.query()).toMatchObject({ totalAvailable: 2 });
   });
 });

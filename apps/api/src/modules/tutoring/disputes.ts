@@ -9,7 +9,7 @@ import { schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { pageTotal } from "../../pagination.ts";
-import { consumedCredits } from "../ledger/credits.ts";
+import { consumedCredits, lockHeldCredits } from "../ledger/credits.ts";
 import * as recipes from "../ledger/recipes.ts";
 import { post } from "../ledger/service.ts";
 import { enqueueEmail } from "../notifications/service.ts";
@@ -266,6 +266,8 @@ async function reverseLocked(tx: Tx, row: SessionRow, admin: Actor, reason: stri
   if (row.status !== "completed")
     throw new AppError("SESSION_NOT_COMPLETED", "Only a completed session can be reversed");
   const reference = { type: SESSION_REFERENCE, id: row.id };
+  // The learner's held credits before the teacher's wallet, as completion takes them (credits.ts).
+  await lockHeldCredits(tx, row.learnerId);
 
   const earnings = await netBySession(
     tx,

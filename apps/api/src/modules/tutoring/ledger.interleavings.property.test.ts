@@ -26,8 +26,8 @@ import { ALWAYS, ledgerInvariants, setTeacherRate } from "./testing.ts";
  * with credit lots of different lengths, sessions in the past, running and ahead), then starts a
  * batch of operations at once. Every SQL statement those operations send waits for fast-check's
  * scheduler, so fast-check chooses the order in which statements of different transactions reach
- * Postgres (row locks and constraints then do the rest). Refusals (4xx AppErrors, including
- * conflicts mapped from deadlocks) are allowed outcomes; anything else fails the run, and so does
+ * Postgres (row locks and constraints then do the rest). Refusals (4xx AppErrors) are allowed
+ * outcomes, except CONFLICT (a deadlock: see `refusal`); anything else fails the run, and so does
  * any broken invariant once everything has settled. On failure fast-check prints the seed, the
  * path and the executed schedule (one line per released statement, labelled with its operation).
  */
@@ -52,16 +52,32 @@ const released = new Set<{ pid: number }>();
 
 type Query = (...args: unknown[]) => unknown;
 
+/**
+ * Outside the property: one operation's statement matching `before` waits for `release` (then
+ * `paused` is set), and `backends` says which backend runs each operation's statements.
+ */
+let pause: { op: string; before: RegExp; release: Promise<void>; paused: boolean } | null = null;
+const backends = new Map<string, number>();
+
 /** Makes every query of a pooled client wait for the scheduler while a run is in progress. */
 function gate(client: pg.PoolClient) {
   const original = client.query.bind(client) as Query;
   (client as unknown as { query: Query }).query = (...args: unknown[]) => {
     const s = scheduler;
     const first = args[0] as string | { text?: string; submit?: unknown };
-    if (!s || (typeof first === "object" && first?.submit)) return original(...args);
+    if (typeof first === "object" && first?.submit) return original(...args);
+    const fullText = typeof first === "string" ? first : (first?.text ?? "");
+    const op = operation.getStore() ?? "?";
+    backends.set(op, (client as unknown as { processID: number }).processID);
+    if (!s && pause?.op === op && pause.before.test(fullText)) {
+      const p = pause;
+      p.paused = true;
+      return p.release.then(() => original(...args));
+    }
+    if (!s) return original(...args);
     const callback = typeof args.at(-1) === "function" ? (args.pop() as (e: unknown, r?: unknown) => void) : null;
-    const text = (typeof first === "string" ? first : (first?.text ?? "")).replace(/\s+/g, " ").slice(0, 70);
-    const result = s.schedule(Promise.resolve(), `${operation.getStore() ?? "?"} | ${text}`).then(() => {
+    const text = fullText.replace(/\s+/g, " ").slice(0, 70);
+    const result = s.schedule(Promise.resolve(), `${op} | ${text}`).then(() => {
       const query = { pid: (client as unknown as { processID: number }).processID };
       released.add(query);
       return (original(...args) as Promise<unknown>).finally(() => released.delete(query));
@@ -338,11 +354,16 @@ const label = (o: Op, w: World) => {
   return `${o.kind}${by}${on}`;
 };
 
-/** The code of an allowed refusal; anything that is not a 4xx (after mapping database errors) is rethrown. */
+/**
+ * The code of an allowed refusal. Anything that is not a 4xx (after mapping database errors) is
+ * rethrown, and so is a CONFLICT: a deadlock or serialization failure means two paths took the same
+ * rows in different orders (every credit path locks the learner's held credits first, then lots),
+ * and overlapping bookings that deadlock in the no-overlap check answer SLOT_TAKEN.
+ */
 function refusal(error: unknown): string {
   if (error instanceof AggregateError) return error.errors.map(refusal).join("+");
   const appError = error instanceof AppError ? error : fromDatabaseError(error);
-  if (!appError || appError.status >= 500) throw error;
+  if (!appError || appError.status >= 500 || appError.code === "CONFLICT") throw error;
   // Conflicts mapped from the database say which (deadlock 40P01, serialization 40001, constraint).
   let pg = appError.cause as { code?: unknown; constraint?: string; cause?: unknown } | undefined;
   while (pg && typeof pg.code !== "string") pg = pg.cause as typeof pg;
@@ -520,4 +541,87 @@ describe("the credit ledger under concurrent use", () => {
         .join("; "),
     );
   }, 240_000);
+});
+
+describe("the credit paths' lock order", () => {
+  async function until(condition: () => Promise<boolean> | boolean) {
+    while (!(await condition())) await sleep(5);
+  }
+
+  // A booking waits before its posting, holding what it has locked, until the other operation of the
+  // same learner waits on a lock (or is done); then both must succeed. Before the held credits were
+  // locked first, a reversal (held credits written by its first posting, then the lot) and a booking
+  // (lot locked, then the held credits written) deadlocked here, and one of them answered CONFLICT.
+  for (const other of ["reverse", "cancel"] as const)
+    it(`a booking and ${other === "reverse" ? "a reversal of a completed session" : "a refunding cancellation"} of one learner queue on the held credits: no deadlock`, async () => {
+      const now = new Date();
+      const at = (hours: number) => new Date(Math.floor(now.getTime() / STEP) * STEP + hours * HOUR);
+      const setup = new Date(now.getTime() - 3 * DAY);
+      const learner = await user("learner");
+      await lot(learner.id, 4, 60, setup, 60);
+      const teacher = await user("teacher");
+      await t.db.insert(schema.availabilityRules).values(ALWAYS.map((r) => ({ ...r, teacherId: teacher.id })));
+      const earlier = await bookSession(
+        t.db,
+        learner,
+        { teacherId: teacher.id, startsAt: other === "reverse" ? at(-30) : at(72), durationMinutes: 60 },
+        { now: setup },
+      );
+      if (other === "reverse")
+        await reportSession(
+          t.db,
+          teacher,
+          { sessionId: earlier.id, message: "done", comments: "", nextSteps: "" },
+          { now: at(-28) },
+        );
+      let release = () => {};
+      pause = {
+        op: "book",
+        before: /insert into "ledger_transactions"/,
+        release: new Promise((r) => (release = r)),
+        paused: false,
+      };
+      const booking = operation.run("book", () =>
+        bookSession(gdb, learner, { teacherId: teacher.id, startsAt: at(96), durationMinutes: 60 }),
+      );
+      const outcomes: PromiseSettledResult<unknown>[] = [];
+      try {
+        await until(() => pause?.paused === true);
+        const second = operation.run(other, () =>
+          other === "reverse"
+            ? adminReverseSession(gdb, admin, { sessionId: earlier.id, reason: "lock order" })
+            : cancelSession(gdb, learner, { sessionId: earlier.id }),
+        );
+        let secondDone = false;
+        const done = () => {
+          secondDone = true;
+        };
+        second.then(done, done);
+        await until(async () => {
+          const pid = backends.get(other);
+          return secondDone || (pid !== undefined && (await waitingForLock(pid)));
+        });
+        release();
+        outcomes.push(...(await Promise.allSettled([booking, second])));
+      } finally {
+        release();
+        pause = null;
+        backends.clear();
+      }
+      expect(
+        outcomes.map((o) =>
+          o.status === "fulfilled"
+            ? "ok"
+            : o.reason instanceof AppError
+              ? o.reason.code
+              : (fromDatabaseError(o.reason)?.code ?? String(o.reason)),
+        ),
+      ).toEqual(["ok", "ok"]);
+      const ledger = await ledgerState();
+      expect({ drift: ledger.drift, unbalanced: ledger.unbalanced, negative: ledger.negative }).toEqual({
+        drift: [],
+        unbalanced: [],
+        negative: [],
+      });
+    });
 });

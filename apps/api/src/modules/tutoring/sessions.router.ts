@@ -34,7 +34,15 @@ import {
 } from "@lectern/api-contract";
 import { AppError } from "../../errors.ts";
 import { rest } from "../../http/openapi-meta.ts";
-import { adminProcedure, authedProcedure, idempotent, router, teacherProcedure, toTRPCError } from "../../trpc.ts";
+import {
+  adminProcedure,
+  authedProcedure,
+  idempotent,
+  router,
+  syncChecked,
+  teacherProcedure,
+  toTRPCError,
+} from "../../trpc.ts";
 import * as adminSessions from "./admin-sessions.ts";
 import * as availability from "./availability.ts";
 import * as calendar from "./calendar.ts";
@@ -113,30 +121,30 @@ export const sessionsProcedures = {
         }),
       )
       .input(BookSessionInput)
-      .output(SessionOutput)
+      .output(syncChecked(SessionOutput))
       .use(idempotent)
       .mutation(({ ctx, input }) => sessions.bookSession(ctx.db, actor(ctx), input)),
     upcoming: authedProcedure
       .meta(rest({ method: "GET", path: "/sessions/upcoming", summary: "My upcoming sessions", errors: [400, 401] }))
       .input(ListPageInput)
-      .output(SessionPageOutput)
+      .output(syncChecked(SessionPageOutput))
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "upcoming", input)),
     past: authedProcedure
       .meta(rest({ method: "GET", path: "/sessions/past", summary: "My past sessions", errors: [400, 401] }))
       .input(ListPageInput)
-      .output(SessionPageOutput)
+      .output(syncChecked(SessionPageOutput))
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "past", input)),
     cancelled: authedProcedure
       .meta(rest({ method: "GET", path: "/sessions/cancelled", summary: "My cancelled sessions", errors: [400, 401] }))
       .input(ListPageInput)
-      .output(SessionPageOutput)
+      .output(syncChecked(SessionPageOutput))
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "cancelled", input)),
     get: authedProcedure
       .meta(
         rest({ method: "GET", path: "/sessions/{sessionId}", summary: "One of my sessions", errors: [400, 401, 404] }),
       )
       .input(SessionIdInput)
-      .output(SessionOutput)
+      .output(syncChecked(SessionOutput))
       .query(({ ctx, input }) => sessions.getSession(ctx.db, actor(ctx), input.sessionId)),
     cost: learnerProcedure
       .input(SessionCostInput)
@@ -159,7 +167,7 @@ export const sessionsProcedures = {
         }),
       )
       .input(CancelSessionInput)
-      .output(SessionOutput)
+      .output(syncChecked(SessionOutput))
       .use(idempotent)
       .mutation(({ ctx, input }) => sessions.cancelSession(ctx.db, actor(ctx), input)),
     report: authedProcedure

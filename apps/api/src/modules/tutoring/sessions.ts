@@ -12,14 +12,17 @@ import {
 } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { and, asc, count, desc, eq, getTableColumns, gt, isNull, lte, not, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import type pg from "pg";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
-import { returnReservedCredits } from "../ledger/credits.ts";
+import { CREDIT } from "../ledger/accounts.ts";
+import { lockHeldCredits, returnReservedCredits } from "../ledger/credits.ts";
 import * as recipes from "../ledger/recipes.ts";
 import { post } from "../ledger/service.ts";
 import { calendarJson, loadCalendar } from "./availability.ts";
+import { LIST_STATEMENTS, type ListKind } from "./lists-sql.ts";
 import {
   type CreditOutcome,
   cancellationOutcome,
@@ -39,7 +42,7 @@ import { notifySessionChange, sessionChangeEmailsJob } from "./session-emails.ts
 import { bookingWindow, type TeacherCalendar, withinAvailability } from "./slots.ts";
 import { DAY_MS, MINUTE_MS } from "./zoned-time.ts";
 
-const { tutoringSessions: S, users, teacherProfiles, onboardingAnswers } = schema;
+const { tutoringSessions: S, users, teacherProfiles, onboardingAnswers, ledgerAccounts } = schema;
 
 /** Who is calling: the signed-in user (and their address, for the audit log). */
 export interface Actor {
@@ -100,6 +103,14 @@ export function selectViews(db: DbOrTx) {
 
 type ViewRow = Awaited<ReturnType<typeof selectViews>>[number];
 
+/** What a session's view is built from (a ViewRow, or a list row without the people's contact details). */
+type ViewInput = {
+  session: SessionRow;
+  teacher: Pick<ViewRow["teacher"], "id" | "name" | "image">;
+  learner: Pick<ViewRow["learner"], "id" | "name" | "image">;
+  onboarding: ViewRow["onboarding"] | null;
+};
+
 const partyOf = (row: { learnerId: string; teacherId: string }, userId: string): "learner" | "teacher" | null =>
   row.learnerId === userId ? "learner" : row.teacherId === userId ? "teacher" : null;
 
@@ -107,7 +118,7 @@ const partyOf = (row: { learnerId: string; teacherId: string }, userId: string):
  * A session as its viewer may see it, with everything the apps need to decide what to show
  * (join window, whether a change is still free), so they hold no rule of their own.
  */
-function toView(row: ViewRow, viewer: Actor, now: Date) {
+function toView(row: ViewInput, viewer: Actor, now: Date) {
   const s = row.session;
   const viewerRole: Party = partyOf(s, viewer.id) ?? "admin";
   const booked = s.status === "booked";
@@ -244,78 +255,80 @@ export async function getSession(db: DbOrTx, viewer: Actor, sessionId: string, c
 /**
  * The caller's sessions as learner or teacher. Upcoming: booked and not yet ended, soonest first.
  * Past: ended or completed (not cancelled), latest first. Cancelled: cancelled ones, latest first.
+ * Read with plain named prepared statements (lists-sql.ts) and mapped by hand: the query builder's
+ * generic row mapping was the biggest share of a list's CPU under load (`pnpm bench --profile`).
  */
-export async function listSessions(
-  db: Db,
-  viewer: Actor,
-  which: "upcoming" | "past" | "cancelled",
-  page: ListPageInput,
-  clock: Clock = {},
-) {
+export async function listSessions(db: Db, viewer: Actor, which: ListKind, page: ListPageInput, clock: Clock = {}) {
   const now = nowOf(clock);
-  const statements = listStatements(db, which);
   const offset = (page.page - 1) * page.pageSize;
-  const rows = await statements.page.execute({ viewer: viewer.id, now, limit: page.pageSize, offset });
+  const statement = LIST_STATEMENTS[which];
+  const values = which === "cancelled" ? [viewer.id, page.pageSize, offset] : [viewer.id, now, page.pageSize, offset];
+  const client = pgClientOf(db);
+  const { rows } = await client.query<ListRow>({ name: statement.name, text: statement.page, values });
   // Each row carries the total; only a page past the end (no rows) needs a count of its own.
   const total =
-    rows[0]?.total ??
-    (offset === 0 ? 0 : ((await statements.count.execute({ viewer: viewer.id, now }))[0]?.value ?? 0));
+    rows.length > 0
+      ? Number(rows[0]?.total)
+      : offset === 0
+        ? 0
+        : Number(
+            (
+              await client.query<{ total: string }>({
+                name: `${statement.name}_count`,
+                text: statement.count,
+                values: values.slice(0, -2),
+              })
+            ).rows[0]?.total ?? 0,
+          );
   return {
-    items: rows.map((r) => toView(r, viewer, now)),
+    items: rows.map((r) => toView(fromListRow(r), viewer, now)),
     total,
     page: page.page,
     pageSize: page.pageSize,
   };
 }
 
-type ListKind = "upcoming" | "past" | "cancelled";
-const preparedLists = new WeakMap<Db, Map<ListKind, ReturnType<typeof prepareList>>>();
-
-/** The session lists as named prepared statements, built once per database handle, not per request. */
-function listStatements(db: Db, which: ListKind) {
-  const lists = preparedLists.get(db) ?? new Map<ListKind, ReturnType<typeof prepareList>>();
-  preparedLists.set(db, lists);
-  const statements = lists.get(which) ?? prepareList(db, which);
-  lists.set(which, statements);
-  return statements;
+/** The pg pool under a database handle (drizzle keeps it as `$client`; a transaction has none). */
+function pgClientOf(db: Db): Pick<pg.Pool, "query"> {
+  const client = (db as Db & { $client?: pg.Pool }).$client;
+  if (!client) throw new Error("session lists read through the pool, not inside a transaction");
+  return client;
 }
 
-function prepareList(db: Db, which: ListKind) {
-  const viewer = sql.placeholder("viewer");
-  const mine = or(eq(S.learnerId, viewer), eq(S.teacherId, viewer));
-  // Statuses are literals in the text, not parameters: a prepared statement's generic plan can then
-  // still use the partial indexes on booked sessions (tutoring_sessions_*_booked_idx).
-  const upcoming = and(sql`${S.status} = 'booked'`, gt(S.endsAt, sql.placeholder("now"))) as SQL;
-  const cancelled = sql`${S.status} = 'cancelled'`;
-  const filter = {
-    upcoming,
-    past: and(not(upcoming), not(cancelled)),
-    cancelled,
-  }[which];
-  const where = and(mine, filter);
-  const order = which === "upcoming" ? [asc(S.startsAt), asc(S.id)] : [desc(S.startsAt), asc(S.id)];
-  // The page of sessions first, then only its rows joined to their people: joined before the limit,
-  // Postgres joins every matching session and hashes the whole users table (`pnpm bench --explain`).
-  // The subquery takes the table's name, so the view's columns (and drizzle's plain mapping) read it.
-  // It also counts all the matching sessions (before the limit): the pager's total in the same round trip.
-  const sessions = db
-    .select({ ...getTableColumns(S), total: sql<number>`count(*) over ()`.mapWith(Number).as("total") })
-    .from(S)
-    .where(where)
-    .orderBy(...order)
-    .limit(sql.placeholder("limit"))
-    .offset(sql.placeholder("offset"))
-    .as("tutoring_sessions");
+/** A list row as pg returns it: the session's columns by their SQL names, then its people's. */
+type ListRow = Record<string, unknown> & {
+  teacher_id: string;
+  learner_id: string;
+  total: string;
+  t_name: string;
+  t_image: string | null;
+  l_name: string;
+  l_image: string | null;
+  o_level: string | null;
+  o_goals: string | null;
+  o_preferred_format: string | null;
+};
+
+/** Each column of a session: its property, its SQL name, and whether pg hands it over as a string (bigint). */
+const SESSION_COLUMNS = Object.entries(getTableColumns(S)).map(
+  ([key, column]) => [key, column.name, column.columnType === "PgBigInt53"] as const,
+);
+
+/** The row in the shape the views read (what drizzle would map it to; timestamps are already Dates). */
+function fromListRow(r: ListRow): ViewInput {
+  const session: Record<string, unknown> = {};
+  for (const [key, name, bigint] of SESSION_COLUMNS) {
+    const value = r[name];
+    session[key] = bigint && value !== null ? Number(value) : value;
+  }
   return {
-    page: db
-      .select({ ...viewColumns, total: sessions.total })
-      .from(sessions)
-      .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
-      .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
-      .leftJoin(onboardingAnswers, eq(onboardingAnswers.learnerId, S.learnerId))
-      .orderBy(...order)
-      .prepare(`tutoring_sessions_${which}_page`),
-    count: db.select({ value: count() }).from(S).where(where).prepare(`tutoring_sessions_${which}_count`),
+    session: session as SessionRow,
+    teacher: { id: r.teacher_id, name: r.t_name, image: r.t_image },
+    learner: { id: r.learner_id, name: r.l_name, image: r.l_image },
+    onboarding:
+      r.o_level === null
+        ? null
+        : { goals: r.o_goals ?? "", level: r.o_level, preferredFormat: r.o_preferred_format ?? "" },
   };
 }
 
@@ -633,36 +646,73 @@ export interface NewSession {
 /**
  * Disabling a teacher locks their user row and cancels their sessions; a booking holds a share lock
  * on it (first, before any ledger row, so both lock in one order), so it either lands before the
- * disabling, and is cancelled by it, or sees the teacher disabled.
+ * disabling, and is cancelled by it, or sees the teacher disabled. In the same statement, after the
+ * teacher's row, a booking that pays with a credit locks the learner's held-credit account: every
+ * credit path takes that account before the learner's lots (credits.ts `lockHeldCredits`).
  */
-async function lockBookableTeacher(tx: Tx, teacherId: string) {
-  const [row] = await tx.select({ banned: users.banned }).from(users).where(eq(users.id, teacherId)).for("share");
+async function lockBookableTeacher(tx: Tx, teacherId: string, payingLearnerId: string | null) {
+  const { rows } = await tx.execute<{ banned: boolean | null }>(sql`
+    with teacher as (select ${users.banned} from ${users} where ${users.id} = ${teacherId} for share)
+    select teacher.banned, (select a.id from ${ledgerAccounts} a where a.owner_id = ${payingLearnerId}
+      and a.kind = 'credit_held' and a.currency = ${CREDIT} and exists (select from teacher)
+      for no key update of a) as held
+    from teacher`);
+  const [row] = rows;
   if (!row || row.banned) throw new AppError("TEACHER_NOT_FOUND", "No teacher with that id");
+}
+
+/**
+ * Two overlapping writes (bookings, moves) can each find the other's unfinished row in the no-overlap
+ * check and wait for it; Postgres breaks that deadlock by failing one of them, for which the slot is
+ * taken (409 SLOT_TAKEN, as when the other had committed first), not a generic CONFLICT.
+ */
+function overlapDeadlock(error: unknown): AppError | undefined {
+  for (
+    let e = error as { code?: unknown; where?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
+    if (e.code === "40P01" && typeof e.where === "string" && /exclusion constraint .*"tutoring_sessions"/.test(e.where))
+      return new AppError("SLOT_TAKEN", "Someone else took that time a moment ago", { cause: error });
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/** Runs a write of a session's time, turning a deadlock in the no-overlap check into SLOT_TAKEN. */
+async function writingTime<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw overlapDeadlock(error) ?? error;
+  }
 }
 
 /** Inserts the session, reserves its credit and schedules its reminders, in the caller's transaction. */
 export async function createSession(tx: Tx, input: NewSession, now: Date) {
-  await lockBookableTeacher(tx, input.teacher.id);
+  await lockBookableTeacher(tx, input.teacher.id, input.withCredit ? input.learnerId : null);
   const lot = input.withCredit ? await takeCreditLot(tx, input.learnerId, input.durationMinutes, now) : null;
-  const [session] = await tx
-    .insert(S)
-    .values({
-      teacherId: input.teacher.id,
-      learnerId: input.learnerId,
-      startsAt: input.startsAt,
-      endsAt: new Date(input.startsAt.getTime() + input.durationMinutes * MINUTE_MS),
-      durationMinutes: input.durationMinutes,
-      meetingUrl: input.meetingUrl ?? input.teacher.defaultMeetingUrl,
-      notes: input.notes ?? null,
-      hourlyRateMinor: input.teacher.hourlyRateMinor,
-      rateCurrency: input.teacher.rateCurrency,
-      creditLotId: lot?.lotId ?? null,
-      creditOutcome: lot ? "reserved" : "none",
-      credits: lot?.credits ?? 0,
-      paidMinutes: lot?.paidMinutes ?? null,
-      createdBy: input.createdBy,
-    })
-    .returning();
+  const [session] = await writingTime(() =>
+    tx
+      .insert(S)
+      .values({
+        teacherId: input.teacher.id,
+        learnerId: input.learnerId,
+        startsAt: input.startsAt,
+        endsAt: new Date(input.startsAt.getTime() + input.durationMinutes * MINUTE_MS),
+        durationMinutes: input.durationMinutes,
+        meetingUrl: input.meetingUrl ?? input.teacher.defaultMeetingUrl,
+        notes: input.notes ?? null,
+        hourlyRateMinor: input.teacher.hourlyRateMinor,
+        rateCurrency: input.teacher.rateCurrency,
+        creditLotId: lot?.lotId ?? null,
+        creditOutcome: lot ? "reserved" : "none",
+        credits: lot?.credits ?? 0,
+        paidMinutes: lot?.paidMinutes ?? null,
+        createdBy: input.createdBy,
+      })
+      .returning(),
+  );
   if (!session) throw new Error("session insert returned nothing");
   // Reminders and the booking emails' job in one statement; the emails are written by that job.
   await scheduleReminders(tx, session, now, sessionChangeEmailsJob(session, { kind: "booked" }, now));
@@ -713,15 +763,17 @@ export async function rescheduleSession(db: Db, actor: Actor, input: RescheduleS
         `Sessions can be moved up to ${TUTORING_POLICY.freeChangeMinutes / 60} hours before they start`,
       );
     await requireLearnerSlot(tx, row.teacherId, input.startsAt, row.durationMinutes, now);
-    const [moved] = await tx
-      .update(S)
-      .set({
-        startsAt: input.startsAt,
-        endsAt: new Date(input.startsAt.getTime() + row.durationMinutes * MINUTE_MS),
-        updatedAt: now,
-      })
-      .where(eq(S.id, row.id))
-      .returning();
+    const [moved] = await writingTime(() =>
+      tx
+        .update(S)
+        .set({
+          startsAt: input.startsAt,
+          endsAt: new Date(input.startsAt.getTime() + row.durationMinutes * MINUTE_MS),
+          updatedAt: now,
+        })
+        .where(eq(S.id, row.id))
+        .returning(),
+    );
     if (!moved) throw new Error("session update returned nothing");
     await scheduleReminders(tx, moved, now);
     await notifySessionChange(tx, row.id, { kind: "rescheduled", previousStartsAt: row.startsAt }, now);
@@ -754,6 +806,9 @@ export async function cancelLocked(
   requireBooked(row);
   const outcome = cancellationOutcome(row, by, now);
   const creditOutcome: CreditOutcome = outcome === "none" ? row.creditOutcome : outcome;
+  // Before the session's row changes: a booking of this learner that waits for this one in the
+  // no-overlap check may already hold the held-credit account, and must not be waited for in turn.
+  if (outcome !== "none") await lockHeldCredits(tx, row.learnerId);
   await tx
     .update(S)
     .set({
@@ -822,6 +877,8 @@ export async function completeLocked(tx: Tx, row: SessionRow, c: Completion) {
   const consume = row.creditOutcome === "reserved";
   const creditOutcome = consume ? "consumed" : row.creditOutcome;
   const earnings = earningsMinor(row.hourlyRateMinor, payableMinutes(row));
+  // The held credits before the teacher's wallet, in the order every credit path locks them.
+  if (consume) await lockHeldCredits(tx, row.learnerId);
   await tx
     .update(S)
     .set({

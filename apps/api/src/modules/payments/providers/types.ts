@@ -62,6 +62,8 @@ export class WebhookSignatureError extends Error {
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
   readonly currencies: readonly Currency[];
+  /** The webhook event types `interpret` understands (the checkout registers an inbox handler for each). */
+  readonly eventTypes: readonly string[];
   startCheckout(request: CheckoutRequest): Promise<CheckoutStarted>;
   /**
    * Checks the signature over the raw body (and the query, for Paymob) with a constant-time compare
