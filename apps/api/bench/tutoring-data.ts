@@ -5,7 +5,7 @@
 import { schema } from "@lectern/db";
 import { makeSignature } from "better-auth/crypto";
 import { sql } from "drizzle-orm";
-import { openCreditLot } from "../src/modules/ledger/credits.ts";
+import { openCreditLot } from "../src/modules/tutoring/credits.ts";
 import type { startTestServer } from "../src/testing/index.ts";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;

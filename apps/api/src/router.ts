@@ -1,8 +1,8 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./modules/account/router.ts";
 import { adminRouter } from "./modules/admin/router.ts";
-import { creditsProcedures } from "./modules/ledger/router.ts";
 import { paymentsProcedures } from "./modules/payments/checkout.router.ts";
+import { creditsProcedures } from "./modules/tutoring/credits.router.ts";
 import { recordsProcedures } from "./modules/tutoring/records.router.ts";
 import { sessionsProcedures } from "./modules/tutoring/sessions.router.ts";
 import { walletProcedures } from "./modules/wallet/router.ts";

@@ -4,10 +4,10 @@
 import type { Db } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { asc, count, inArray } from "drizzle-orm";
-import { createPack, grantPack } from "./modules/ledger/credits.ts";
-import { setTeacherRate } from "./modules/ledger/payroll.ts";
 import { setWeeklyAvailability } from "./modules/tutoring/availability.ts";
+import { createPack, grantPack } from "./modules/tutoring/credits.ts";
 import { teacherSlots, updateTeacherProfile } from "./modules/tutoring/directory.ts";
+import { setTeacherRate } from "./modules/tutoring/payroll.ts";
 import { bookSession, rateSession, reportSession } from "./modules/tutoring/sessions.ts";
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -18,7 +18,7 @@ async function heading(page: Page, name: string | RegExp) {
 describe("main journeys in Chromium", () => {
   it("a learner signs up, verifies by the emailed link, signs out and signs in on the web app", async () => {
     const context = await world.browser.newContext();
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(15_000);
     const page = await context.newPage();
 
     await page.goto(`${world.webUrl}/sign-up`);
@@ -46,7 +46,7 @@ describe("main journeys in Chromium", () => {
 
   it("an admin finds that learner, makes them a teacher, impersonates them and stops", async () => {
     const context = await world.browser.newContext();
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(15_000);
     const page = await context.newPage();
 
     await page.goto(world.adminUrl);

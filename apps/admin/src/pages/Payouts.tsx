@@ -2,8 +2,6 @@ import {
   AdminListWithdrawalsInput,
   CURRENCIES,
   type Currency,
-  MarkFailedInput,
-  MarkPaidInput,
   PAYOUT_METHOD_KINDS,
   WITHDRAWAL_STATUSES,
 } from "@lectern/api-contract";
@@ -15,15 +13,14 @@ import { useTranslation } from "react-i18next";
 import { FilterInput } from "../components/FilterInput.tsx";
 import { ListFooter } from "../components/ListFooter.tsx";
 import { QueryState } from "../components/QueryState.tsx";
-import { ReasonModal } from "../components/ReasonModal.tsx";
 import { Select } from "../components/select.ts";
-import { formResolver, notifyError, notifySuccess, showFormError } from "../lib/errors.ts";
+import { notifySuccess, showFormError } from "../lib/errors.ts";
 import { useFormat } from "../lib/format.ts";
 import { type MoneyInputValue, toMinorUnits, toMoneyInput } from "../lib/money.ts";
 import { oneOf, useFilters } from "../lib/search-params.ts";
 import { usePageTitle } from "../lib/title.ts";
 import { trpc } from "../lib/trpc.ts";
-import { type AdminWithdrawal, Creator, FraudReasons, useWithdrawalChanged } from "./WithdrawalReview.tsx";
+import { type AdminWithdrawal, Creator, FraudReasons, WithdrawalTextModal } from "./WithdrawalReview.tsx";
 
 const STATUS_COLORS: Record<AdminWithdrawal["status"], string> = {
   awaiting_code: "gray",
@@ -182,10 +179,22 @@ function PayoutsTable({ withdrawals }: { withdrawals: AdminWithdrawal[] }) {
         </Table>
       </Table.ScrollContainer>
       {marking?.as === "paid" && (
-        <MarkPaidModal key={marking.withdrawal.id} withdrawal={marking.withdrawal} onClose={() => setMarking(null)} />
+        <WithdrawalTextModal
+          key={marking.withdrawal.id}
+          action="markPaid"
+          withdrawal={marking.withdrawal}
+          onClose={() => setMarking(null)}
+        >
+          <BankDetails id={marking.withdrawal.id} />
+        </WithdrawalTextModal>
       )}
       {marking?.as === "failed" && (
-        <MarkFailedModal key={marking.withdrawal.id} withdrawal={marking.withdrawal} onClose={() => setMarking(null)} />
+        <WithdrawalTextModal
+          key={marking.withdrawal.id}
+          action="markFailed"
+          withdrawal={marking.withdrawal}
+          onClose={() => setMarking(null)}
+        />
       )}
     </>
   );
@@ -210,95 +219,6 @@ function BankDetails({ id }: { id: string }) {
         ) : null,
       )}
     </Stack>
-  );
-}
-
-const Reference = MarkPaidInput.pick({ reference: true });
-const FailReason = MarkFailedInput.pick({ reason: true });
-
-function MarkPaidModal({ withdrawal, onClose }: { withdrawal: AdminWithdrawal; onClose: () => void }) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const changed = useWithdrawalChanged();
-  const form = useForm({ initialValues: { reference: "" }, validate: formResolver(Reference) });
-  const mark = trpc.admin.withdrawals.markPaid.useMutation({
-    onSuccess: () => {
-      notifySuccess(t("withdrawals.markedPaid"));
-      changed();
-      onClose();
-    },
-    onError: (error) =>
-      showFormError(error, form, {
-        notify: (failure) => {
-          onClose();
-          notifyError(failure);
-          changed();
-        },
-      }),
-  });
-  return (
-    <ReasonModal
-      opened
-      onClose={onClose}
-      title={t("withdrawals.markPaidTitle")}
-      onSubmit={form.onSubmit(({ reference }) => mark.mutate({ id: withdrawal.id, reference }))}
-      label={t("withdrawals.reference")}
-      input={form.getInputProps("reference")}
-      cancelLabel={t("withdrawals.keep")}
-      confirmLabel={t("withdrawals.markPaidConfirm")}
-      loading={mark.isPending}
-    >
-      <Text size="sm">
-        {t("withdrawals.markPaidText", {
-          amount: format.money(withdrawal.amount, withdrawal.currency),
-          name: withdrawal.userName,
-        })}
-      </Text>
-      <BankDetails id={withdrawal.id} />
-    </ReasonModal>
-  );
-}
-
-function MarkFailedModal({ withdrawal, onClose }: { withdrawal: AdminWithdrawal; onClose: () => void }) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const changed = useWithdrawalChanged();
-  const form = useForm({ initialValues: { reason: "" }, validate: formResolver(FailReason) });
-  const mark = trpc.admin.withdrawals.markFailed.useMutation({
-    onSuccess: () => {
-      notifySuccess(t("withdrawals.markedFailed"));
-      changed();
-      onClose();
-    },
-    onError: (error) =>
-      showFormError(error, form, {
-        notify: (failure) => {
-          onClose();
-          notifyError(failure);
-          changed();
-        },
-      }),
-  });
-  return (
-    <ReasonModal
-      opened
-      onClose={onClose}
-      title={t("withdrawals.markFailedTitle")}
-      onSubmit={form.onSubmit(({ reason }) => mark.mutate({ id: withdrawal.id, reason }))}
-      label={t("withdrawals.reason")}
-      input={form.getInputProps("reason")}
-      cancelLabel={t("withdrawals.keep")}
-      confirmLabel={t("withdrawals.markFailedConfirm")}
-      color="red"
-      loading={mark.isPending}
-    >
-      <Text size="sm">
-        {t("withdrawals.markFailedText", {
-          amount: format.money(withdrawal.amount, withdrawal.currency),
-          name: withdrawal.userName,
-        })}
-      </Text>
-    </ReasonModal>
   );
 }
 

@@ -1,9 +1,9 @@
 import type { RouterOutputs } from "@lectern/api/router";
-import { RejectWithdrawalInput } from "@lectern/api-contract";
+import { MarkFailedInput, MarkPaidInput, RejectWithdrawalInput } from "@lectern/api-contract";
 import { Anchor, Badge, Button, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { keepPreviousData } from "@tanstack/react-query";
-import { useState } from "react";
+import { keepPreviousData, useMutation } from "@tanstack/react-query";
+import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ConfirmModal } from "../components/ConfirmModal.tsx";
@@ -179,21 +179,77 @@ function QueueTable({ withdrawals }: { withdrawals: AdminWithdrawal[] }) {
             })
           : ""}
       </ConfirmModal>
-      {rejecting && <RejectModal key={rejecting.id} withdrawal={rejecting} onClose={() => setRejecting(null)} />}
+      {rejecting && (
+        <WithdrawalTextModal
+          key={rejecting.id}
+          action="reject"
+          withdrawal={rejecting}
+          onClose={() => setRejecting(null)}
+        />
+      )}
     </>
   );
 }
 
-const Reason = RejectWithdrawalInput.pick({ reason: true });
+/** The written answer each withdrawal action takes: a reason, or the bank's reference of a manual transfer. */
+const TEXT_ACTIONS = {
+  reject: {
+    schema: RejectWithdrawalInput.pick({ reason: true }),
+    label: "withdrawals.reason",
+    title: "withdrawals.rejectTitle",
+    text: "withdrawals.rejectText",
+    confirm: "withdrawals.rejectConfirm",
+    done: "withdrawals.rejected",
+    color: "red",
+  },
+  markPaid: {
+    schema: MarkPaidInput.pick({ reference: true }),
+    label: "withdrawals.reference",
+    title: "withdrawals.markPaidTitle",
+    text: "withdrawals.markPaidText",
+    confirm: "withdrawals.markPaidConfirm",
+    done: "withdrawals.markedPaid",
+    color: undefined,
+  },
+  markFailed: {
+    schema: MarkFailedInput.pick({ reason: true }),
+    label: "withdrawals.reason",
+    title: "withdrawals.markFailedTitle",
+    text: "withdrawals.markFailedText",
+    confirm: "withdrawals.markFailedConfirm",
+    done: "withdrawals.markedFailed",
+    color: "red",
+  },
+} as const;
 
-function RejectModal({ withdrawal, onClose }: { withdrawal: AdminWithdrawal; onClose: () => void }) {
+export type WithdrawalTextAction = keyof typeof TEXT_ACTIONS;
+
+/** Reject, mark paid or mark failed: one written answer, errors beside the field, audited on the server. */
+export function WithdrawalTextModal({
+  action,
+  withdrawal,
+  onClose,
+  children,
+}: {
+  action: WithdrawalTextAction;
+  withdrawal: AdminWithdrawal;
+  onClose: () => void;
+  children?: ReactNode;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const changed = useWithdrawalChanged();
-  const form = useForm({ initialValues: { reason: "" }, validate: formResolver(Reason) });
-  const reject = trpc.admin.withdrawals.reject.useMutation({
+  const spec = TEXT_ACTIONS[action];
+  const field = action === "markPaid" ? "reference" : "reason";
+  const form = useForm({ initialValues: { [field]: "" }, validate: formResolver(spec.schema) });
+  const client = trpc.useUtils().client.admin.withdrawals;
+  const mutation = useMutation({
+    mutationFn: (text: string) =>
+      action === "markPaid"
+        ? client.markPaid.mutate({ id: withdrawal.id, reference: text })
+        : client[action].mutate({ id: withdrawal.id, reason: text }),
     onSuccess: () => {
-      notifySuccess(t("withdrawals.rejected"));
+      notifySuccess(t(spec.done));
       changed();
       onClose();
     },
@@ -210,21 +266,19 @@ function RejectModal({ withdrawal, onClose }: { withdrawal: AdminWithdrawal; onC
     <ReasonModal
       opened
       onClose={onClose}
-      title={t("withdrawals.rejectTitle")}
-      onSubmit={form.onSubmit(({ reason }) => reject.mutate({ id: withdrawal.id, reason }))}
-      label={t("withdrawals.reason")}
-      input={form.getInputProps("reason")}
+      title={t(spec.title)}
+      onSubmit={form.onSubmit((values) => mutation.mutate(values[field] ?? ""))}
+      label={t(spec.label)}
+      input={form.getInputProps(field)}
       cancelLabel={t("withdrawals.keep")}
-      confirmLabel={t("withdrawals.rejectConfirm")}
-      color="red"
-      loading={reject.isPending}
+      confirmLabel={t(spec.confirm)}
+      color={spec.color}
+      loading={mutation.isPending}
     >
       <Text size="sm">
-        {t("withdrawals.rejectText", {
-          amount: format.money(withdrawal.amount, withdrawal.currency),
-          name: withdrawal.userName,
-        })}
+        {t(spec.text, { amount: format.money(withdrawal.amount, withdrawal.currency), name: withdrawal.userName })}
       </Text>
+      {children}
     </ReasonModal>
   );
 }

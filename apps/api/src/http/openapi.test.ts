@@ -13,7 +13,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { creditBalance, creditHistory } from "../modules/ledger/credits.ts";
+import type { creditBalance, creditHistory } from "../modules/tutoring/credits.ts";
 import type { getTeacher, listTeachers, teacherSlots } from "../modules/tutoring/directory.ts";
 import type { listSessions, SessionView } from "../modules/tutoring/sessions.ts";
 import { ALWAYS, grantCredits, person } from "../modules/tutoring/testing.ts";

@@ -3,7 +3,7 @@ import type { Db } from "@lectern/db";
 import { type CronItem, parseCronItems, type TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Logger } from "../logger.ts";
-import { creditCron, creditTasks } from "../modules/ledger/jobs.ts";
+import { ledgerCron, ledgerTasks } from "../modules/ledger/jobs.ts";
 import type { EmailProvider } from "../modules/notifications/providers.ts";
 import { DELIVER_EMAIL_TASK, deliverEmail, PURGE_OUTBOX_TASK, purgeOutbox } from "../modules/notifications/service.ts";
 import { paymentsCron, paymentsTasks } from "../modules/payments/jobs.ts";
@@ -30,7 +30,7 @@ const PurgeOutboxPayload = z.object({ retentionDays: z.number().int().min(1) });
 export function createTaskList(deps: TaskDeps): TaskList {
   return {
     ...tutoringTasks(deps),
-    ...creditTasks(deps),
+    ...ledgerTasks(deps),
     ...paymentsTasks(deps),
     ...withdrawalTasks(deps),
     ...refundTasks(deps),
@@ -56,7 +56,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
 export function createCronItems(env: Pick<Env, "EMAIL_OUTBOX_RETENTION_DAYS"> = loadEnv()) {
   const items: CronItem[] = [
     ...tutoringCron,
-    ...creditCron,
+    ...ledgerCron,
     ...paymentsCron,
     ...withdrawalCron,
     // Daily at 03:17; the retention period travels in the payload (the worker's env).

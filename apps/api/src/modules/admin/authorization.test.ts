@@ -3,16 +3,20 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../../router.ts";
 import { type Agent, rawTrpc, signedInAs, signUpVerified } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { adminTutoringProcedures } from "../ledger/router.ts";
+import { adminLedgerProcedures } from "../ledger/router.ts";
 import { providerEventHandlers, recordEvent } from "../payments/inbox.ts";
+import { adminCreditsProcedures } from "../tutoring/credits.router.ts";
+import { adminPayrollProcedures } from "../tutoring/payroll.router.ts";
 
 const t = await useTestApp();
 
 type ProcedureType = "query" | "mutation";
 
-/** Namespaces whose matrix lives beside their service (ledger/access.test.ts, tutoring/authorization.test.ts). */
+/** Namespaces whose matrix lives beside their service (tutoring/access.test.ts, tutoring/authorization.test.ts). */
 const matrixElsewhere = [
-  ...Object.keys(adminTutoringProcedures).map((key) => `admin.${key}.`),
+  ...[adminCreditsProcedures, adminPayrollProcedures, adminLedgerProcedures].flatMap((procedures) =>
+    Object.keys(procedures).map((key) => `admin.${key}.`),
+  ),
   "admin.sessions.",
   // wallet/wallet.test.ts
   "admin.wallets.",

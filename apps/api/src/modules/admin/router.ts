@@ -9,10 +9,12 @@ import {
 import { AppError } from "../../errors.ts";
 import { adminProcedure, impersonationProcedure, router } from "../../trpc.ts";
 import { listAudit } from "../audit/service.ts";
-import { adminTutoringProcedures } from "../ledger/router.ts";
+import { adminLedgerProcedures } from "../ledger/router.ts";
 import { listOutbox } from "../notifications/service.ts";
 import { adminOrdersProcedures } from "../payments/admin-orders.router.ts";
 import { adminInboxProcedures } from "../payments/router.ts";
+import { adminCreditsProcedures } from "../tutoring/credits.router.ts";
+import { adminPayrollProcedures } from "../tutoring/payroll.router.ts";
 import { adminSessionsProcedures } from "../tutoring/sessions.router.ts";
 import { adminWalletsProcedures } from "../wallet/router.ts";
 import { adminWithdrawalsProcedures } from "../wallet/withdrawals.router.ts";
@@ -67,5 +69,7 @@ export const adminRouter = router({
   orders: router(adminOrdersProcedures),
   wallets: router(adminWalletsProcedures),
   withdrawals: router(adminWithdrawalsProcedures),
-  ...adminTutoringProcedures,
+  ...adminCreditsProcedures,
+  ...adminPayrollProcedures,
+  ...adminLedgerProcedures,
 });

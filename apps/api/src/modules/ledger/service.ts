@@ -2,7 +2,7 @@ import { LEDGER_MAX_AMOUNT } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { systemAccountId } from "./accounts.ts";
+import { CREDIT, systemAccountId } from "./accounts.ts";
 import type { Leg, Recipe } from "./recipes.ts";
 
 const { ledgerAccounts, ledgerTransactions, ledgerEntries } = schema;
@@ -33,6 +33,40 @@ export async function userAccount(tx: DbOrTx, ownerId: string, kind: string, cur
   const [row] = await find();
   if (!row) throw new Error(`account ${ownerId}/${kind}/${currency} missing`);
   return row.id;
+}
+
+/**
+ * Opens the account of a new credit lot (one per grant or purchase), and the learner's held-credit
+ * account in the same statement if they have none yet, so every credit path can lock that account
+ * first (`lockHeldCredits`) from the first booking on. Returns the lot's account id.
+ */
+export async function openCreditLotAccount(tx: DbOrTx, learnerId: string): Promise<string> {
+  const opened = await tx
+    .insert(ledgerAccounts)
+    .values([
+      { ownerId: learnerId, kind: "credit_lot", currency: CREDIT },
+      { ownerId: learnerId, kind: "credit_held", currency: CREDIT },
+    ])
+    .onConflictDoNothing({
+      target: [ledgerAccounts.ownerId, ledgerAccounts.kind, ledgerAccounts.currency],
+      where: sql`${ledgerAccounts.ownerId} is not null and ${ledgerAccounts.kind} <> 'credit_lot'`,
+    })
+    .returning({ id: ledgerAccounts.id, kind: ledgerAccounts.kind });
+  const account = opened.find((a) => a.kind === "credit_lot");
+  if (!account) throw new Error("credit lot account insert returned nothing");
+  return account.id;
+}
+
+/**
+ * Locks the learner's held-credit account until the transaction ends. The lock order of every credit
+ * path: the session row (if any), then this account, then lots (booking: the teacher's row, this
+ * account, the paying lot), then teachers' wallets. Taken before a path writes anything, so two
+ * paths for one learner queue here instead of deadlocking on the lot and held rows in opposite orders.
+ * A learner without the account yet (no lot ever opened) has nothing to lock.
+ */
+export async function lockHeldCredits(tx: DbOrTx, learnerId: string) {
+  await tx.execute(sql`select id from ${ledgerAccounts} where owner_id = ${learnerId} and kind = 'credit_held'
+    and currency = ${CREDIT} for no key update`);
 }
 
 const accountOf = (tx: DbOrTx, leg: Leg): Promise<string> | string =>
@@ -116,6 +150,19 @@ export function transfer(
       { accountId: to, amount, currency },
     ],
   });
+}
+
+/**
+ * The credits a reference's transactions (e.g. a session's) left consumed: what reversing it gives
+ * back. Here so domains ask the ledger instead of naming its system accounts.
+ */
+export async function consumedCredits(tx: DbOrTx, reference: { type: string; id: string }) {
+  const { rows } = await tx.execute<{ n: string }>(sql`
+    select coalesce(sum(e.amount), 0)::text as n from ${schema.ledgerEntries} e
+    join ${schema.ledgerTransactions} t on t.id = e.transaction_id
+    where t.reference_type = ${reference.type} and t.reference_id = ${reference.id}
+      and e.account_id = ${systemAccountId("credit_consumed", CREDIT)}`);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**

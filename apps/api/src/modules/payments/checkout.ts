@@ -5,7 +5,7 @@ import { schema } from "@lectern/db";
 import { and, eq } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
-import { listActivePacks } from "../ledger/credits.ts";
+import { listActivePacks } from "../tutoring/credits.ts";
 import { applyEvent, providerEventHandlers, recordEvent } from "./inbox.ts";
 import { orderView, requireOwnOrder } from "./orders.ts";
 import type { PaymentRegistry } from "./providers/registry.ts";

@@ -3,9 +3,9 @@ import type { Db, DbOrTx, Tx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
-import { openCreditLot } from "../ledger/credits.ts";
 import { recordPlatformSale } from "../ledger/recipes.ts";
 import { post } from "../ledger/service.ts";
+import { openCreditLot } from "../tutoring/credits.ts";
 import type { PaymentOutcome } from "./providers/types.ts";
 import { enqueueReceiptEmail } from "./receipts.ts";
 

@@ -9,9 +9,9 @@ import { addJob } from "../../jobs/queue.ts";
 import type { TaskDeps } from "../../jobs/tasks.ts";
 import type { AdminActor } from "../admin/users.ts";
 import { recordAudit } from "../audit/service.ts";
-import { lockHeldCredits, lotReceivingReturn } from "../ledger/credits.ts";
 import { refundPlatformSale, removeRefundedCredits, restoreRefundedCredits } from "../ledger/recipes.ts";
-import { post } from "../ledger/service.ts";
+import { lockHeldCredits, post } from "../ledger/service.ts";
+import { lotReceivingReturn } from "../tutoring/credits.ts";
 import { createPaymentRegistry } from "./providers/registry.ts";
 import type { PaymentOutcome, PaymentProvider } from "./providers/types.ts";
 

@@ -3,8 +3,8 @@ import { schema } from "@lectern/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { useTestApp } from "../../testing/vitest.ts";
-import { creditBalance, expireCreditLots, openCreditLot } from "../ledger/credits.ts";
 import { adminCancelSession } from "./admin-sessions.ts";
+import { creditBalance, expireCreditLots, openCreditLot } from "./credits.ts";
 import { cancelSession } from "./sessions.ts";
 import { ALWAYS, ledgerInvariants, type Person, person, slotIn } from "./testing.ts";
 

@@ -7,8 +7,8 @@ import type pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { AppError, fromDatabaseError } from "../../errors.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { createPack, expireCreditLots, grantPack, openCreditLot } from "../ledger/credits.ts";
 import { adminCancelSession } from "./admin-sessions.ts";
+import { createPack, expireCreditLots, grantPack, openCreditLot } from "./credits.ts";
 import { adminResolveDispute, adminReverseSession, markLearnerAbsent, reportTeacherAbsent } from "./disputes.ts";
 import { earningsMinor, payableMinutes } from "./policy.ts";
 import {

@@ -5,8 +5,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError, fromDatabaseError } from "../../errors.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { expireCreditLots } from "../ledger/credits.ts";
 import { adminCancelSession, adminCreateSession, adminUpdateSession } from "./admin-sessions.ts";
+import { expireCreditLots } from "./credits.ts";
 import {
   type Actor,
   autoCompleteSessions,

@@ -1,3 +1,4 @@
+import { SessionPageOutput } from "@lectern/api-contract";
 import { describe, expect, it } from "vitest";
 import { useTestApp } from "../../testing/vitest.ts";
 import { ALWAYS, grantCredits, person, slotIn } from "./testing.ts";
@@ -55,5 +56,36 @@ describe("session lists", () => {
       total: 0,
       items: [],
     });
+  });
+
+  // The lists' outputs are not checked at run time (documentedOutput in trpc.ts): this is their check.
+  it("answers in exactly the output schema's shape, with every Date arriving as a Date", async () => {
+    const teacher = await person(t, "teacher");
+    await teacher.agent.trpc.tutoring.availability.setWeekly.mutate({ rules: ALWAYS });
+    const learner = await person(t, "learner");
+    await grantCredits(t, learner.user.id, 3);
+    const booked = [];
+    for (let i = 0; i < 3; i++)
+      booked.push(
+        await learner.agent.trpc.tutoring.sessions.book.mutate({
+          teacherId: teacher.user.id,
+          startsAt: slotIn(48 + 2 * i),
+          durationMinutes: 60,
+        }),
+      );
+    await learner.agent.trpc.tutoring.sessions.cancel.mutate({ sessionId: booked[2]?.id ?? "" });
+
+    const pages = [
+      await learner.agent.trpc.tutoring.sessions.upcoming.query({ page: 1, pageSize: 20 }),
+      await teacher.agent.trpc.tutoring.sessions.upcoming.query({ page: 1, pageSize: 20 }),
+      await learner.agent.trpc.tutoring.sessions.cancelled.query({ page: 1, pageSize: 20 }),
+      await teacher.agent.trpc.tutoring.sessions.past.query({ page: 1, pageSize: 20 }),
+    ];
+    expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1, 0]);
+    // parse drops keys outside the schema and refuses a Date sent as a string.
+    for (const page of pages) expect(SessionPageOutput.parse(page)).toEqual(page);
+    const [first] = pages[0]?.items ?? [];
+    expect(first?.startsAt).toEqual(booked[0]?.startsAt);
+    expect(pages[2]?.items[0]?.cancelledAt).toBeInstanceOf(Date);
   });
 });

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { openCreditLot } from "../ledger/credits.ts";
+import { openCreditLot } from "./credits.ts";
 import { reportSession } from "./sessions.ts";
 import { ALWAYS, creditBalance, ledgerInvariants, type Person, person, setTeacherRate, slotIn } from "./testing.ts";
 

@@ -2,7 +2,7 @@ import { sessionCredits, TUTORING_POLICY } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { sql } from "drizzle-orm";
-import { creditBalance } from "../ledger/credits.ts";
+import { creditBalance } from "./credits.ts";
 
 const { creditLots, ledgerAccounts } = schema;
 

@@ -37,6 +37,7 @@ import { rest } from "../../http/openapi-meta.ts";
 import {
   adminProcedure,
   authedProcedure,
+  documentedOutput,
   idempotent,
   router,
   syncChecked,
@@ -127,17 +128,17 @@ export const sessionsProcedures = {
     upcoming: authedProcedure
       .meta(rest({ method: "GET", path: "/sessions/upcoming", summary: "My upcoming sessions", errors: [400, 401] }))
       .input(ListPageInput)
-      .output(syncChecked(SessionPageOutput))
+      .output(documentedOutput(SessionPageOutput))
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "upcoming", input)),
     past: authedProcedure
       .meta(rest({ method: "GET", path: "/sessions/past", summary: "My past sessions", errors: [400, 401] }))
       .input(ListPageInput)
-      .output(syncChecked(SessionPageOutput))
+      .output(documentedOutput(SessionPageOutput))
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "past", input)),
     cancelled: authedProcedure
       .meta(rest({ method: "GET", path: "/sessions/cancelled", summary: "My cancelled sessions", errors: [400, 401] }))
       .input(ListPageInput)
-      .output(syncChecked(SessionPageOutput))
+      .output(documentedOutput(SessionPageOutput))
       .query(({ ctx, input }) => sessions.listSessions(ctx.db, actor(ctx), "cancelled", input)),
     get: authedProcedure
       .meta(

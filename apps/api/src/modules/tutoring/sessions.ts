@@ -18,10 +18,10 @@ import type pg from "pg";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import { CREDIT } from "../ledger/accounts.ts";
-import { lockHeldCredits, returnReservedCredits } from "../ledger/credits.ts";
 import * as recipes from "../ledger/recipes.ts";
-import { post } from "../ledger/service.ts";
+import { lockHeldCredits, post } from "../ledger/service.ts";
 import { calendarJson, loadCalendar } from "./availability.ts";
+import { returnReservedCredits } from "./credits.ts";
 import { LIST_STATEMENTS, type ListKind } from "./lists-sql.ts";
 import {
   type CreditOutcome,
@@ -648,7 +648,7 @@ export interface NewSession {
  * on it (first, before any ledger row, so both lock in one order), so it either lands before the
  * disabling, and is cancelled by it, or sees the teacher disabled. In the same statement, after the
  * teacher's row, a booking that pays with a credit locks the learner's held-credit account: every
- * credit path takes that account before the learner's lots (credits.ts `lockHeldCredits`).
+ * credit path takes that account before the learner's lots (ledger/service.ts `lockHeldCredits`).
  */
 async function lockBookableTeacher(tx: Tx, teacherId: string, payingLearnerId: string | null) {
   const { rows } = await tx.execute<{ banned: boolean | null }>(sql`

@@ -3,8 +3,8 @@ import { schema } from "@lectern/db";
 import { makeSignature } from "better-auth/crypto";
 import { sql } from "drizzle-orm";
 import type { TestApp } from "../../testing/index.ts";
-import { openCreditLot } from "../ledger/credits.ts";
 import { balanceDrift, CREDIT, unbalancedTransactions } from "../ledger/service.ts";
+import { openCreditLot } from "./credits.ts";
 
 /**
  * Test helpers for tutoring. Users are created directly with a real better-auth session (signed

@@ -3,9 +3,9 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signedInAs, signUpVerified, trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { systemAccountId } from "./accounts.ts";
+import { systemAccountId } from "../ledger/accounts.ts";
+import { transfer, userAccount } from "../ledger/service.ts";
 import { EARNINGS_POST, TEACHER_EARNINGS } from "./payroll.ts";
-import { transfer, userAccount } from "./service.ts";
 
 const t = await useTestApp();
 

@@ -3,8 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../../router.ts";
 import { rawTrpc, signedInAs } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { recordsProcedures } from "../tutoring/records.router.ts";
-import { adminTutoringProcedures, creditsProcedures } from "./router.ts";
+import { adminLedgerProcedures } from "../ledger/router.ts";
+import { adminCreditsProcedures, creditsProcedures } from "./credits.router.ts";
+import { adminPayrollProcedures } from "./payroll.router.ts";
+import { recordsProcedures } from "./records.router.ts";
 
 const t = await useTestApp();
 
@@ -14,7 +16,9 @@ type Person = Awaited<ReturnType<typeof signedInAs>>;
 /** The namespaces this matrix covers, read from the routers that define them. */
 const prefixes = [
   ...Object.keys(recordsProcedures).map((key) => `tutoring.${key}.`),
-  ...Object.keys(adminTutoringProcedures).map((key) => `admin.${key}.`),
+  ...[adminCreditsProcedures, adminPayrollProcedures, adminLedgerProcedures].flatMap((procedures) =>
+    Object.keys(procedures).map((key) => `admin.${key}.`),
+  ),
   ...Object.keys(creditsProcedures).map((key) => `credits.${key}`),
 ];
 

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createCronItems, createTaskList } from "../../jobs/tasks.ts";
 import { signedInAs, trpcError } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
-import { CREDIT, systemAccountId } from "./accounts.ts";
+import { CREDIT, systemAccountId } from "../ledger/accounts.ts";
+import { reserveCredit, returnCredit } from "../ledger/recipes.ts";
+import { balanceDrift, post, unbalancedTransactions } from "../ledger/service.ts";
 import { expireCreditLots, openCreditLot } from "./credits.ts";
-import { reserveCredit, returnCredit } from "./recipes.ts";
-import { balanceDrift, post, unbalancedTransactions } from "./service.ts";
 
 const t = await useTestApp();
 

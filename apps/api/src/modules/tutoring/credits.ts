@@ -15,9 +15,8 @@ import { pageTotal } from "../../pagination.ts";
 import { normalizeRole } from "../account/service.ts";
 import type { AdminActor } from "../admin/users.ts";
 import { recordAudit } from "../audit/service.ts";
-import { CREDIT, systemAccountId } from "./accounts.ts";
-import { expireCredits, issueCredits, returnCredit } from "./recipes.ts";
-import { post } from "./service.ts";
+import { expireCredits, issueCredits, returnCredit } from "../ledger/recipes.ts";
+import { CREDIT, lockHeldCredits, openCreditLotAccount, post } from "../ledger/service.ts";
 
 const { creditLots, creditPacks, ledgerAccounts, users } = schema;
 
@@ -62,43 +61,15 @@ export async function openCreditLot(tx: DbOrTx, grant: GrantCredits) {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * A new, empty lot with its own ledger account. The learner's held-credit account is opened with it
- * (same statement) if they have none yet, so every credit path can lock that account first
- * (`lockHeldCredits`) from the first booking on.
- */
+/** A new, empty lot with its own ledger account (and the learner's held-credit account, on their first lot). */
 async function insertLot(tx: DbOrTx, values: Omit<typeof creditLots.$inferInsert, "accountId">) {
-  const opened = await tx
-    .insert(ledgerAccounts)
-    .values([
-      { ownerId: values.learnerId, kind: "credit_lot", currency: CREDIT },
-      { ownerId: values.learnerId, kind: "credit_held", currency: CREDIT },
-    ])
-    .onConflictDoNothing({
-      target: [ledgerAccounts.ownerId, ledgerAccounts.kind, ledgerAccounts.currency],
-      where: sql`${ledgerAccounts.ownerId} is not null and ${ledgerAccounts.kind} <> 'credit_lot'`,
-    })
-    .returning({ id: ledgerAccounts.id, kind: ledgerAccounts.kind });
-  const account = opened.find((a) => a.kind === "credit_lot");
-  if (!account) throw new Error("credit lot account insert returned nothing");
+  const accountId = await openCreditLotAccount(tx, values.learnerId);
   const [lot] = await tx
     .insert(creditLots)
-    .values({ ...values, accountId: account.id })
+    .values({ ...values, accountId })
     .returning();
   if (!lot) throw new Error("credit lot insert returned nothing");
   return lot;
-}
-
-/**
- * Locks the learner's held-credit account until the transaction ends. The lock order of every credit
- * path: the session row (if any), then this account, then lots (booking: the teacher's row, this
- * account, the paying lot), then teachers' wallets. Taken before a path writes anything, so two
- * paths for one learner queue here instead of deadlocking on the lot and held rows in opposite orders.
- * A learner without the account yet (no lot ever opened) has nothing to lock.
- */
-export async function lockHeldCredits(tx: DbOrTx, learnerId: string) {
-  await tx.execute(sql`select id from ${ledgerAccounts} where owner_id = ${learnerId} and kind = 'credit_held'
-    and currency = ${CREDIT} for no key update`);
 }
 
 export interface CreditReturn {
@@ -162,16 +133,6 @@ export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
     ),
   );
   return target;
-}
-
-/** The credits a reference's transactions (e.g. a session's) left consumed: what reversing it gives back. */
-export async function consumedCredits(tx: DbOrTx, reference: { type: string; id: string }) {
-  const { rows } = await tx.execute<{ n: string }>(sql`
-    select coalesce(sum(e.amount), 0)::text as n from ${schema.ledgerEntries} e
-    join ${schema.ledgerTransactions} t on t.id = e.transaction_id
-    where t.reference_type = ${reference.type} and t.reference_id = ${reference.id}
-      and e.account_id = ${systemAccountId("credit_consumed", CREDIT)}`);
-  return Number(rows[0]?.n ?? 0);
 }
 
 // Packs
