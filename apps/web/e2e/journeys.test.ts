@@ -55,6 +55,8 @@ describe("main journeys in Chromium", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
 
     await page.getByLabel("Search users").fill("nadia.e2e");
+    // As a person would: the filtered list first (the search reaches the URL once typing pauses), then the click.
+    await page.waitForURL(/[?&]q=nadia\.e2e/);
     await page.getByRole("link", { name: learner.name }).click();
     await heading(page, learner.name);
 
