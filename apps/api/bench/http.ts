@@ -18,6 +18,8 @@ const EXPLAIN = args.includes("--explain");
 const DURATION_SECONDS = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 // `--profile=<dir>`: the Lectern child writes a CPU profile of each load phase there (bench/server.ts).
 const PROFILE_DIR = args.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
+// `--reads`: only the read lines (health, account.me, upcoming) and their baselines, for quick turns.
+const READS_ONLY = args.includes("--reads");
 const CONNECTIONS = 32;
 
 /**
@@ -236,6 +238,27 @@ async function pgbenchTps(databaseUrl: string, seconds: number): Promise<string>
   return tps ? `${Number(tps).toFixed(0)} tps` : `no tps in pgbench's output:\n${stdout}`;
 }
 
+/** The figures as a table; a baseline row (one with the Lectern line it measures) shows the ratios. */
+function printTable(rows: [Figures, Figures | null][], datasetNote: string) {
+  console.log(`\nLectern API, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, loopback, embedded Postgres`);
+  console.log(
+    `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s)${datasetNote}\n`,
+  );
+  console.log(
+    `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs baseline".padStart(13)}${"CPU µs/req".padStart(12)}${"CPU vs base".padStart(13)}`,
+  );
+  for (const [f, measured] of rows) {
+    // A baseline row shows the ratio of the Lectern line above it to that baseline,
+    // and the ratio of their CPU per request (baseline ÷ Lectern): the same comparison, less moved by other load.
+    const ratio = measured ? `${(measured.rps / f.rps).toFixed(2)}×` : "";
+    const cpuRatio =
+      measured?.cpuPerRequest && f.cpuPerRequest ? `${(f.cpuPerRequest / measured.cpuPerRequest).toFixed(2)}×` : "";
+    console.log(
+      `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${ratio.padStart(13)}${(f.cpuPerRequest?.toFixed(0) ?? "").padStart(12)}${cpuRatio.padStart(13)}`,
+    );
+  }
+}
+
 try {
   // Warm up the JIT and the connection pool before measuring.
   await autocannon({
@@ -255,6 +278,23 @@ try {
     {},
     baselineUrl,
   );
+  const reads: [Figures, Figures | null][] = [
+    [health, null],
+    [me, null],
+    [meBaseline, me],
+    [upcoming, null],
+    [upcomingBaseline, upcoming],
+  ];
+  if (READS_ONLY) printTable(reads, "");
+  else await writePhases(reads);
+} finally {
+  await stopChild(baseline.child);
+  await stopChild(moneyBaseline.child);
+  await stopChild(lectern.child);
+}
+
+/** Booking and money, each beside its baseline, then the checks after them, and the whole table. */
+async function writePhases(reads: [Figures, Figures | null][]) {
   // pg_stat_activity sampled through each booking run (bench/waits.ts): lock waits and the like.
   let waits = sampleWaits(baselineSettings.DATABASE_URL ?? "");
   const book = await load(
@@ -295,33 +335,10 @@ try {
     (error: unknown) => `pgbench failed: ${error instanceof Error ? error.message : String(error)}`,
   );
 
-  console.log(`\nLectern API, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, loopback, embedded Postgres`);
-  console.log(
-    `dataset: 1,000 teachers, ${world.sessions.toLocaleString("en")} sessions (built in ${buildSeconds.toFixed(1)} s); ${bookings} booking attempts (baseline ${baselineBookings})\n`,
+  printTable(
+    [...reads, [book, null], [bookBaseline, book], ...money],
+    `; ${bookings} booking attempts (baseline ${baselineBookings})`,
   );
-  console.log(
-    `${"endpoint".padEnd(40)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"vs baseline".padStart(13)}${"CPU µs/req".padStart(12)}${"CPU vs base".padStart(13)}`,
-  );
-  const rows: [Figures, Figures | null][] = [
-    [health, null],
-    [me, null],
-    [meBaseline, me],
-    [upcoming, null],
-    [upcomingBaseline, upcoming],
-    [book, null],
-    [bookBaseline, book],
-    ...money,
-  ];
-  for (const [f, measured] of rows) {
-    // A baseline row shows the ratio of the Lectern line above it to that baseline.
-    // and the ratio of their CPU per request (baseline ÷ Lectern): the same comparison, less moved by other load.
-    const ratio = measured ? `${(measured.rps / f.rps).toFixed(2)}×` : "";
-    const cpuRatio =
-      measured?.cpuPerRequest && f.cpuPerRequest ? `${(f.cpuPerRequest / measured.cpuPerRequest).toFixed(2)}×` : "";
-    console.log(
-      `${f.name.padEnd(40)}${f.rps.toFixed(0).padStart(10)}${String(f.p50).padStart(9)}${String(f.p99).padStart(9)}${String(f.errors).padStart(8)}${ratio.padStart(13)}${(f.cpuPerRequest?.toFixed(0) ?? "").padStart(12)}${cpuRatio.padStart(13)}`,
-    );
-  }
   console.log(
     `\nafter the booking runs: overlapping booked sessions per teacher ${checks.overlaps.teacher}, per learner ${checks.overlaps.learner}; ledger drift ${checks.drift} account(s), ${checks.unbalanced} unbalanced transaction(s)`,
   );
@@ -330,8 +347,4 @@ try {
   for (const line of bookWaits) console.log(`  ${line}`);
   console.log("during the baseline's booking run:");
   for (const line of bookBaselineWaits) console.log(`  ${line}`);
-} finally {
-  await stopChild(baseline.child);
-  await stopChild(moneyBaseline.child);
-  await stopChild(lectern.child);
 }

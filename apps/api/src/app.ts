@@ -12,6 +12,7 @@ import { secureHeaders } from "hono/secure-headers";
 import superjson from "superjson";
 import { type Auth, CLIENT_IP_HEADER } from "./auth/index.ts";
 import { createSessionResolver } from "./auth/session.ts";
+import { createSessionCache } from "./auth/session-cache.ts";
 import { clientIp } from "./http/client-ip.ts";
 import { dropNonBrowserFetchMetadata, isCrossOriginRefused } from "./http/origin-check.ts";
 import { createRestSurface, DOCS_PATH, OPENAPI_PATH, REST_BASE, restError } from "./http/rest.ts";
@@ -36,7 +37,11 @@ type AppEnv = { Variables: { logger: Logger; requestId: string; ip: string | nul
 
 export function createApp({ env, database, auth, logger, payments: injectedPayments }: AppDeps) {
   const origins = trustedOrigins(env);
-  const resolveSession = createSessionResolver(auth, database.pool);
+  const resolveSession = createSessionResolver(
+    auth,
+    database.pool,
+    createSessionCache(database.sessionChanges, env.SESSION_CACHE_TTL_MS),
+  );
   const app = new Hono<AppEnv>();
   const payments =
     injectedPayments ??

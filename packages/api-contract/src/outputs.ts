@@ -118,7 +118,31 @@ export const SessionOutput = z.object({
   createdAt: dateTime(),
 });
 
-export const SessionPageOutput = pageOf(SessionOutput);
+/**
+ * A session in a list (upcoming, past, cancelled): what a row shows and the actions a row offers
+ * (join, write the report). The whole session, with every rule's deadline, is `sessions.get`.
+ */
+export const SessionSummaryOutput = SessionOutput.pick({
+  id: true,
+  startsAt: true,
+  endsAt: true,
+  durationMinutes: true,
+  status: true,
+  creditOutcome: true,
+  meetingUrl: true,
+  viewerRole: true,
+  teacher: true,
+  learner: true,
+  joinableFrom: true,
+  joinableUntil: true,
+  canJoin: true,
+  canReport: true,
+  cancelledAt: true,
+  cancelledBy: true,
+  learnerOnboarding: true,
+});
+
+export const SessionPageOutput = pageOf(SessionSummaryOutput);
 
 // Credits
 

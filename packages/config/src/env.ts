@@ -25,6 +25,11 @@ export const envSchema = z.object({
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
   /** A transaction left idle this long is ended by Postgres, releasing its locks. */
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * How long an API process may reuse a session it has read (0: read it on every request). A sign-out,
+   * a disabled user or any change to the user reaches every process at its commit, whatever this is.
+   */
+  SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
 
   API_HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port.default(3000),

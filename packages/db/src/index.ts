@@ -5,3 +5,5 @@ export { type MigrationStatus, migrateDatabase, migrationStatus } from "./migrat
 export { localStateDir, repoRoot } from "./paths.ts";
 export * as schema from "./schema/index.ts";
 export { containsPattern } from "./search.ts";
+export { SESSION_CHANGES_CHANNEL, SESSION_CHANGES_LISTENER, type SessionChanges } from "./session-changes.ts";
+export { parseTimestamptz } from "./timestamps.ts";

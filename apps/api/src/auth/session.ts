@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import { bearerToken } from "../http/origin-check.ts";
 import type { Auth } from "./index.ts";
+import type { SessionCache } from "./session-cache.ts";
 import { SESSION_USER_SQL, SESSION_USER_STATEMENT, type SessionUserRow } from "./session-sql.ts";
 
 /** How the request proved who it is: the browser's session cookie, or `Authorization: Bearer`. */
@@ -31,8 +32,8 @@ export type ResolvedSession = { session: RequestSession; user: RequestUser; cred
 /**
  * The session and user behind better-auth's session cookie, read on every tRPC request without
  * better-auth's endpoint machinery: the signed cookie is verified with node:crypto and the session and
- * its user come from one prepared statement. Nothing is cached in the process, so a session revoked or
- * a user disabled by any API process is signed out on every other one at its next request.
+ * its user come from one prepared statement, or from the process's short-lived copy of it
+ * (session-cache.ts), which every change to the session or its user, in any process, drops at commit.
  *
  * better-auth itself still answers when it has work to do: a session due for its sliding refresh goes
  * through `auth.api.getSession`, which extends it and sets the renewed cookie on the response.
@@ -42,8 +43,16 @@ export type ResolvedSession = { session: RequestSession; user: RequestUser; cred
  * token read from the database opens nothing. A bearer header, when sent, is the credential: an invalid
  * one authenticates nobody rather than falling back to a cookie.
  */
-export function createSessionResolver(auth: Auth, pool: pg.Pool) {
+export function createSessionResolver(auth: Auth, pool: pg.Pool, cache: SessionCache) {
   let settings: Promise<Settings> | undefined;
+  const load = async (token: string) =>
+    (
+      await pool.query<SessionUserRow>({
+        name: SESSION_USER_STATEMENT,
+        text: SESSION_USER_SQL,
+        values: [token],
+      })
+    ).rows[0];
   return async function resolveSession(headers: Headers, resHeaders: Headers): Promise<ResolvedSession | null> {
     settings ??= loadSettings(auth);
     const s = await settings;
@@ -54,12 +63,7 @@ export function createSessionResolver(auth: Auth, pool: pg.Pool) {
     const token = verifiedValue(signed, s.secret);
     if (!signed || !token) return null;
 
-    const { rows } = await pool.query<SessionUserRow>({
-      name: SESSION_USER_STATEMENT,
-      text: SESSION_USER_SQL,
-      values: [token],
-    });
-    const row = rows[0];
+    const row = await cache.read(token, () => load(token));
     if (!row || row.expires_at.getTime() <= Date.now()) return null;
     // An impersonation has a fixed lifetime; a "don't remember me" session is never extended.
     const dueForRefresh =

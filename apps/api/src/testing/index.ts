@@ -5,6 +5,7 @@ import { createDatabase, freePort, poolOptions, schema } from "@lectern/db";
 import { createTestDatabase } from "@lectern/db/testing";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { desc, eq } from "drizzle-orm";
+import type pg from "pg";
 import superjson from "superjson";
 import { createApp } from "../app.ts";
 import { createAuth } from "../auth/index.ts";
@@ -203,6 +204,23 @@ export async function signedInAs(
   const { agent, user, password } = await signUpVerified(t, { name: `A ${role}`, email });
   if (role !== "learner") await t.db.update(schema.users).set({ role }).where(eq(schema.users.id, user.id));
   return { agent, user: { ...user, role }, password, email };
+}
+
+/** The statements sent through `pool.query` while `work` runs (drizzle's included), in order. */
+export async function poolQueries(pool: pg.Pool, work: () => Promise<unknown>) {
+  const sent: { name?: string; text: string; values: unknown[] }[] = [];
+  const query = pool.query.bind(pool) as (config: unknown, values?: unknown) => Promise<unknown>;
+  (pool as unknown as { query: typeof query }).query = (config: unknown, values?: unknown) => {
+    const c = (typeof config === "string" ? { text: config } : config) as pg.QueryConfig;
+    sent.push({ name: c.name, text: c.text, values: (Array.isArray(values) ? values : c.values) ?? [] });
+    return query(config, values);
+  };
+  try {
+    await work();
+  } finally {
+    (pool as unknown as { query: typeof query }).query = query;
+  }
+  return sent;
 }
 
 /** The app code (AppError code) of a failed tRPC call, and its HTTP status. */

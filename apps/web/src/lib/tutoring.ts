@@ -5,8 +5,11 @@ import { useTranslation } from "react-i18next";
 /** A tutoring session as its viewer sees it, with the API's can* flags. */
 export type SessionView = RouterOutputs["tutoring"]["sessions"]["get"];
 
+/** A session as the lists (upcoming, past, cancelled) show it: `SessionView` without the deadlines. */
+export type SessionSummary = RouterOutputs["tutoring"]["sessions"]["upcoming"]["items"][number];
+
 /** The other person in a session, from the viewer's side. */
-export const otherParty = (session: Pick<SessionView, "viewerRole" | "teacher" | "learner">) =>
+export const otherParty = (session: Pick<SessionSummary, "viewerRole" | "teacher" | "learner">) =>
   session.viewerRole === "teacher" ? session.learner : session.teacher;
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

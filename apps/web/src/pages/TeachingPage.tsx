@@ -11,7 +11,7 @@ import { TeachersOnly } from "../components/tutoring/TeachersOnly";
 import { useFormat } from "../lib/format";
 import { useCurrentUser } from "../lib/session";
 import { trpc } from "../lib/trpc";
-import { type SessionView, useTimeFormat } from "../lib/tutoring";
+import { type SessionSummary, useTimeFormat } from "../lib/tutoring";
 
 const PAGE_SIZE = 10;
 /** How many past sessions are searched for a missing report. */
@@ -74,7 +74,7 @@ function NeedsReport() {
   );
 }
 
-function ReportList({ sessions }: { sessions: SessionView[] }) {
+function ReportList({ sessions }: { sessions: SessionSummary[] }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const time = useTimeFormat(me.timezone);
@@ -141,7 +141,7 @@ function Schedule() {
   );
 }
 
-function ScheduleItem({ session }: { session: SessionView }) {
+function ScheduleItem({ session }: { session: SessionSummary }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const format = useFormat();

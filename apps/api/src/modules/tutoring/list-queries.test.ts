@@ -3,9 +3,9 @@ import { TUTORING_POLICY } from "@lectern/api-contract";
 import { schema } from "@lectern/db";
 import { eq, sql } from "drizzle-orm";
 import { runOnce, Logger as WorkerLogger } from "graphile-worker";
-import type { QueryConfig } from "pg";
 import { describe, expect, it } from "vitest";
 import { createTaskList } from "../../jobs/tasks.ts";
+import { poolQueries } from "../../testing/index.ts";
 import { useTestApp } from "../../testing/vitest.ts";
 import { createEmailProvider } from "../notifications/providers.ts";
 import { AUTO_COMPLETE_TASK } from "./jobs.ts";
@@ -344,21 +344,8 @@ describe("the session list page", () => {
   });
 });
 
-/** The selects the API sends while `work` runs. */
+/** The selects the API sends while `work` runs, but the session lookup's. */
 async function captureSelects(work: () => Promise<void>) {
-  const pool = t.database.pool;
-  const captured: { text: string; values: unknown[] }[] = [];
-  const query = pool.query.bind(pool) as (config: unknown, values?: unknown) => Promise<unknown>;
-  (pool as unknown as { query: typeof query }).query = (config: unknown, values?: unknown) => {
-    const text = typeof config === "string" ? config : (config as QueryConfig).text;
-    const params = (Array.isArray(values) ? values : (config as QueryConfig).values) ?? [];
-    if (/^\s*(select|with)\b/i.test(text) && !text.includes("auth_sessions")) captured.push({ text, values: params });
-    return query(config, values);
-  };
-  try {
-    await work();
-  } finally {
-    (pool as unknown as { query: typeof query }).query = query;
-  }
-  return captured;
+  const sent = await poolQueries(t.database.pool, work);
+  return sent.filter(({ text }) => /^\s*(select|with)\b/i.test(text) && !text.includes("auth_sessions"));
 }

@@ -12,6 +12,14 @@ export type ListKind = "upcoming" | "past" | "cancelled";
  * (tutoring_sessions_*_booked_idx). Parameters: $1 the viewer, $2 now (not for cancelled), then
  * limit and offset. `count` takes the same parameters without limit and offset, for a page past the end.
  */
+/**
+ * The columns a list row is built from (sessions.ts, toSummary): what the row shows, and what its
+ * join and report actions are decided on. A report's text stays out: only whether there is one.
+ */
+const SUMMARY_COLUMNS = `s.id, s.teacher_id, s.learner_id, s.starts_at, s.ends_at, s.duration_minutes, s.status,
+    s.credit_outcome, s.meeting_url, s.cancelled_at, s.cancelled_by, s.teacher_absent_reported_at,
+    s.dispute_resolved_at, s.reversed_at, s.report_message is not null as reported`;
+
 export const LIST_STATEMENTS = (() => {
   const upcoming = "s.status = 'booked' and s.ends_at > $2";
   const kinds: Record<ListKind, { filter: string; order: string; limit: string }> = {
@@ -30,7 +38,7 @@ export const LIST_STATEMENTS = (() => {
       name: `tutoring_sessions_${kind}_list`,
       page: `select s.*, t.name as t_name, t.image as t_image, l.name as l_name, l.image as l_image,
   o.goals as o_goals, o.level as o_level, o.preferred_format as o_preferred_format
-  from (select *, count(*) over () as total from tutoring_sessions s where ${where}
+  from (select ${SUMMARY_COLUMNS}, count(*) over () as total from tutoring_sessions s where ${where}
     order by ${k.order} ${k.limit}) s
   join users t on t.id = s.teacher_id
   join users l on l.id = s.learner_id

@@ -87,5 +87,13 @@ describe("session lists", () => {
     const [first] = pages[0]?.items ?? [];
     expect(first?.startsAt).toEqual(booked[0]?.startsAt);
     expect(pages[2]?.items[0]?.cancelledAt).toBeInstanceOf(Date);
+    // A row is its session's whole view (sessions.get) cut to the row's fields: one set of rules decides both.
+    const viewers = [learner, teacher, learner];
+    for (const [i, page] of pages.slice(0, 3).entries())
+      for (const item of page.items) {
+        const whole = await viewers[i]?.agent.trpc.tutoring.sessions.get.query({ sessionId: item.id });
+        expect(Object.keys(whole ?? {})).toEqual(expect.arrayContaining(Object.keys(item)));
+        expect(item).toEqual(Object.fromEntries(Object.keys(item).map((k) => [k, whole?.[k as keyof typeof whole]])));
+      }
   });
 });

@@ -12,7 +12,7 @@ import {
 } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { and, asc, eq, getTableColumns, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type pg from "pg";
 import { AppError } from "../../errors.ts";
@@ -114,18 +114,39 @@ type ViewInput = {
 const partyOf = (row: { learnerId: string; teacherId: string }, userId: string): "learner" | "teacher" | null =>
   row.learnerId === userId ? "learner" : row.teacherId === userId ? "teacher" : null;
 
+/** What a session's list row is decided on: the columns lists-sql.ts reads, and whether a report was written. */
+type SummaryFacts = Pick<
+  SessionRow,
+  | "id"
+  | "teacherId"
+  | "learnerId"
+  | "startsAt"
+  | "endsAt"
+  | "durationMinutes"
+  | "status"
+  | "creditOutcome"
+  | "meetingUrl"
+  | "cancelledAt"
+  | "cancelledBy"
+  | "teacherAbsentReportedAt"
+  | "disputeResolvedAt"
+  | "reversedAt"
+> & { reported: boolean };
+
+type SummaryInput = Omit<ViewInput, "session"> & { session: SummaryFacts };
+
+const disputeIsOpen = (s: Pick<SessionRow, "teacherAbsentReportedAt" | "disputeResolvedAt">) =>
+  s.teacherAbsentReportedAt !== null && s.disputeResolvedAt === null;
+
 /**
- * A session as its viewer may see it, with everything the apps need to decide what to show
- * (join window, whether a change is still free), so they hold no rule of their own.
+ * A session as a list row shows it (upcoming, past, cancelled): who, when, and the actions a row
+ * offers (join, write the report), decided here so the apps hold no rule of their own.
  */
-function toView(row: ViewInput, viewer: Actor, now: Date) {
+function toSummary(row: SummaryInput, viewer: Actor, now: Date) {
   const s = row.session;
   const viewerRole: Party = partyOf(s, viewer.id) ?? "admin";
   const booked = s.status === "booked";
   const { joinableFrom, joinableUntil } = joinWindow(s);
-  const started = now.getTime() >= s.startsAt.getTime();
-  const reported = s.reportMessage !== null;
-  const lifecycle = lifecycleOf(s, viewerRole, now);
   return {
     id: s.id,
     startsAt: s.startsAt,
@@ -133,8 +154,6 @@ function toView(row: ViewInput, viewer: Actor, now: Date) {
     durationMinutes: s.durationMinutes,
     status: s.status,
     creditOutcome: s.creditOutcome,
-    /** credits the session took (0: booked without a credit) */
-    credits: s.credits,
     meetingUrl: s.meetingUrl,
     viewerRole,
     teacher: { id: row.teacher.id, name: row.teacher.name, image: row.teacher.image },
@@ -142,19 +161,45 @@ function toView(row: ViewInput, viewer: Actor, now: Date) {
     joinableFrom,
     joinableUntil,
     canJoin: booked && now >= joinableFrom && now < joinableUntil,
+    canReport:
+      viewerRole === "teacher" &&
+      ((booked && !disputeIsOpen(s) && now >= reportOpensAt(s.endsAt)) ||
+        (s.status === "completed" && !s.reported && s.reversedAt === null)),
+    cancelledAt: s.cancelledAt,
+    cancelledBy: s.cancelledBy === null ? null : (partyOf(s, s.cancelledBy) ?? ("admin" as const)),
+    /** The learner's onboarding summary, for their teacher (and admins). */
+    learnerOnboarding:
+      viewerRole !== "learner" && row.onboarding?.level
+        ? { goals: row.onboarding.goals, level: row.onboarding.level, preferredFormat: row.onboarding.preferredFormat }
+        : null,
+  };
+}
+
+export type SessionSummary = ReturnType<typeof toSummary>;
+
+/**
+ * A session as its viewer may see it: its list row, plus every rule's deadline and what the viewer
+ * may do now (cancel, reschedule, report an absence, rate), so the apps hold no rule of their own.
+ */
+function toView(row: ViewInput, viewer: Actor, now: Date) {
+  const s = row.session;
+  const reported = s.reportMessage !== null;
+  const summary = toSummary({ ...row, session: { ...s, reported } }, viewer, now);
+  const { viewerRole } = summary;
+  const booked = s.status === "booked";
+  const started = now.getTime() >= s.startsAt.getTime();
+  const lifecycle = lifecycleOf(s, viewerRole, now);
+  return {
+    ...summary,
+    /** credits the session took (0: booked without a credit) */
+    credits: s.credits,
     freeChangeDeadline: freeChangeDeadline(s.startsAt),
     // Once started, the learner's way out is "teacher absent", not a cancellation.
     canCancel: booked && !lifecycle.disputeOpen && (viewerRole === "teacher" || (viewerRole === "learner" && !started)),
     canReschedule: booked && viewerRole === "learner" && !started && withinFreeChangeWindow(s.startsAt, now),
-    canReport:
-      viewerRole === "teacher" &&
-      ((booked && !lifecycle.disputeOpen && now >= lifecycle.reportOpensAt) ||
-        (s.status === "completed" && !reported && s.reversedAt === null)),
     ...lifecycle.view,
     canRate: viewerRole === "learner" && s.status === "completed" && s.rating === null,
     canSetMeetingUrl: viewerRole === "teacher" && booked,
-    cancelledAt: s.cancelledAt,
-    cancelledBy: s.cancelledBy === null ? null : (partyOf(s, s.cancelledBy) ?? ("admin" as const)),
     cancelReason: s.cancelReason,
     completedAt: s.completedAt,
     /** The teacher's comments are for teachers and admins; the learner sees the message and next steps. */
@@ -168,11 +213,6 @@ function toView(row: ViewInput, viewer: Actor, now: Date) {
     rating: s.rating,
     ratingComment: s.ratingComment,
     ratedAt: s.ratedAt,
-    /** The learner's onboarding summary, for their teacher (and admins). */
-    learnerOnboarding:
-      viewerRole !== "learner" && row.onboarding?.level
-        ? { goals: row.onboarding.goals, level: row.onboarding.level, preferredFormat: row.onboarding.preferredFormat }
-        : null,
     createdAt: s.createdAt,
   };
 }
@@ -185,11 +225,10 @@ function lifecycleOf(s: SessionRow, viewerRole: Party, now: Date) {
   const opens = reportOpensAt(s.endsAt);
   const absentFrom = noShowFrom(s.startsAt);
   const absentUntil = teacherAbsentReportUntil(s.endsAt);
-  const disputeOpen = s.teacherAbsentReportedAt !== null && s.disputeResolvedAt === null;
+  const disputeOpen = disputeIsOpen(s);
   const completedStanding = s.status === "completed" && s.reversedAt === null;
   return {
     disputeOpen,
-    reportOpensAt: opens,
     view: {
       reportOpensAt: opens,
       /** the teacher may mark the learner absent from this moment */
@@ -281,7 +320,7 @@ export async function listSessions(db: Db, viewer: Actor, which: ListKind, page:
             ).rows[0]?.total ?? 0,
           );
   return {
-    items: rows.map((r) => toView(fromListRow(r), viewer, now)),
+    items: rows.map((r) => toSummary(fromListRow(r), viewer, now)),
     total,
     page: page.page,
     pageSize: page.pageSize,
@@ -295,10 +334,24 @@ function pgClientOf(db: Db): Pick<pg.Pool, "query"> {
   return client;
 }
 
-/** A list row as pg returns it: the session's columns by their SQL names, then its people's. */
-type ListRow = Record<string, unknown> & {
+/** A list row as pg returns it (lists-sql.ts): the session's columns by their SQL names, then its people's. */
+interface ListRow {
+  id: string;
   teacher_id: string;
   learner_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  duration_minutes: number;
+  status: SessionRow["status"];
+  credit_outcome: SessionRow["creditOutcome"];
+  meeting_url: string | null;
+  cancelled_at: Date | null;
+  cancelled_by: string | null;
+  teacher_absent_reported_at: Date | null;
+  dispute_resolved_at: Date | null;
+  reversed_at: Date | null;
+  reported: boolean;
+  /** all matching sessions, not only this page's (bigint, as text) */
   total: string;
   t_name: string;
   t_image: string | null;
@@ -307,22 +360,27 @@ type ListRow = Record<string, unknown> & {
   o_level: string | null;
   o_goals: string | null;
   o_preferred_format: string | null;
-};
+}
 
-/** Each column of a session: its property, its SQL name, and whether pg hands it over as a string (bigint). */
-const SESSION_COLUMNS = Object.entries(getTableColumns(S)).map(
-  ([key, column]) => [key, column.name, column.columnType === "PgBigInt53"] as const,
-);
-
-/** The row in the shape the views read (what drizzle would map it to; timestamps are already Dates). */
-function fromListRow(r: ListRow): ViewInput {
-  const session: Record<string, unknown> = {};
-  for (const [key, name, bigint] of SESSION_COLUMNS) {
-    const value = r[name];
-    session[key] = bigint && value !== null ? Number(value) : value;
-  }
+function fromListRow(r: ListRow): SummaryInput {
   return {
-    session: session as SessionRow,
+    session: {
+      id: r.id,
+      teacherId: r.teacher_id,
+      learnerId: r.learner_id,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      durationMinutes: r.duration_minutes,
+      status: r.status,
+      creditOutcome: r.credit_outcome,
+      meetingUrl: r.meeting_url,
+      cancelledAt: r.cancelled_at,
+      cancelledBy: r.cancelled_by,
+      teacherAbsentReportedAt: r.teacher_absent_reported_at,
+      disputeResolvedAt: r.dispute_resolved_at,
+      reversedAt: r.reversed_at,
+      reported: r.reported,
+    },
     teacher: { id: r.teacher_id, name: r.t_name, image: r.t_image },
     learner: { id: r.learner_id, name: r.l_name, image: r.l_image },
     onboarding:

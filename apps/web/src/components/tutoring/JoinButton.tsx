@@ -2,12 +2,12 @@ import { Button, type ButtonProps } from "@mantine/core";
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { useCurrentUser } from "../../lib/session";
-import { type SessionView, useNow, useTimeFormat } from "../../lib/tutoring";
+import { type SessionSummary, useNow, useTimeFormat } from "../../lib/tutoring";
 
 // Loads after the first screen (the dashboard shows Join buttons); until then the button shows without it.
 const JoinTooltip = lazy(async () => ({ default: (await import("./JoinTooltip")).JoinTooltip }));
 
-type Joinable = Pick<SessionView, "status" | "meetingUrl" | "joinableFrom" | "joinableUntil" | "startsAt">;
+type Joinable = Pick<SessionSummary, "status" | "meetingUrl" | "joinableFrom" | "joinableUntil" | "startsAt">;
 
 /**
  * Opens the session's meeting link in a new tab, from `joinableFrom` until `joinableUntil` by a

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useFormat } from "../../lib/format";
 import { useCurrentUser } from "../../lib/session";
-import { otherParty, type SessionView, useTimeFormat } from "../../lib/tutoring";
+import { otherParty, type SessionSummary, useTimeFormat } from "../../lib/tutoring";
 import { JoinButton } from "./JoinButton";
 import { CreditBadge, StatusBadge } from "./SessionBadges";
 
@@ -11,7 +11,7 @@ import { CreditBadge, StatusBadge } from "./SessionBadges";
  * Sessions: time in the viewer's zone, the other person, length, status, credit, Join. A table from
  * the "sm" breakpoint up, a list of cards on a phone (a six-column table does not fit 390px).
  */
-export function SessionsTable({ items, withJoin }: { items: SessionView[]; withJoin: boolean }) {
+export function SessionsTable({ items, withJoin }: { items: SessionSummary[]; withJoin: boolean }) {
   return (
     <>
       <Box visibleFrom="sm">
@@ -24,7 +24,7 @@ export function SessionsTable({ items, withJoin }: { items: SessionView[]; withJ
   );
 }
 
-function SessionCards({ items, withJoin }: { items: SessionView[]; withJoin: boolean }) {
+function SessionCards({ items, withJoin }: { items: SessionSummary[]; withJoin: boolean }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const format = useFormat();
@@ -68,7 +68,7 @@ function SessionCards({ items, withJoin }: { items: SessionView[]; withJoin: boo
   );
 }
 
-function SessionsGrid({ items, withJoin }: { items: SessionView[]; withJoin: boolean }) {
+function SessionsGrid({ items, withJoin }: { items: SessionSummary[]; withJoin: boolean }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const format = useFormat();

@@ -1,0 +1,108 @@
+import pg from "pg";
+
+/** Where migration 0017's triggers announce, at commit, the user whose session or user row changed. */
+export const SESSION_CHANGES_CHANNEL = "lectern_session_changes";
+
+export interface SessionChangeHandlers {
+  /** A session of this user, or the user row, changed. */
+  changed(userId: string): void;
+  /** Announcements may have been missed (the listening connection dropped, or came back). */
+  reset(): void;
+}
+
+export interface SessionChanges {
+  /** Whether announcements are heard now: from the first LISTEN, and not while the connection is down. */
+  readonly listening: boolean;
+  /** Starts listening, if not yet; returns the way to stop these handlers. */
+  subscribe(handlers: SessionChangeHandlers): () => void;
+  close(): Promise<void>;
+}
+
+/** The listening connection's application_name (pg_stat_activity shows it). */
+export const SESSION_CHANGES_LISTENER = "lectern-session-changes";
+
+const RETRY_MS = { first: 500, max: 30_000 };
+
+/**
+ * The announcements of changed sessions and users, heard two ways:
+ * - every connection of the pool LISTENs from its start (`listenOn`), so a change committed through this process is
+ *   heard before its query returns (Postgres sends a session its own notifications before it reports
+ *   the commit): a request after it never sees the old state;
+ * - a connection of its own, kept open (the pool closes idle ones), hears the other processes' changes.
+ *   Reconnects after a failure; while it is down `listening` is false.
+ */
+export function sessionChanges(config: pg.ClientConfig): SessionChanges & {
+  /** The pool's onConnect: a new connection LISTENs before its first query. */
+  listenOn(client: pg.ClientBase): Promise<void>;
+} {
+  const subscribers: SessionChangeHandlers[] = [];
+  const onNotification = (message: pg.Notification) => {
+    if (message.channel !== SESSION_CHANGES_CHANNEL || !message.payload) return;
+    for (const s of subscribers) s.changed(message.payload);
+  };
+  const reset = () => {
+    for (const s of subscribers) s.reset();
+  };
+
+  let listener: pg.Client | null = null;
+  let listening = false;
+  let closed = false;
+  let retryMs = RETRY_MS.first;
+  let retry: NodeJS.Timeout | undefined;
+
+  const lost = (client: pg.Client) => {
+    if (listener !== client) return;
+    listener = null;
+    listening = false;
+    reset();
+    client.end().catch(() => {});
+    if (closed) return;
+    retry = setTimeout(start, retryMs);
+    retry.unref();
+    retryMs = Math.min(retryMs * 2, RETRY_MS.max);
+  };
+  const start = () => {
+    if (closed || listener) return;
+    const client = new pg.Client({ ...config, application_name: SESSION_CHANGES_LISTENER });
+    listener = client;
+    client.on("notification", onNotification);
+    client.on("error", () => lost(client));
+    client.on("end", () => lost(client));
+    client
+      .connect()
+      .then(() => client.query(`listen ${SESSION_CHANGES_CHANNEL}`))
+      .then(() => {
+        if (listener !== client) return;
+        listening = true;
+        retryMs = RETRY_MS.first;
+        reset();
+      })
+      .catch(() => lost(client));
+  };
+
+  return {
+    async listenOn(client) {
+      client.on("notification", onNotification);
+      await client.query(`listen ${SESSION_CHANGES_CHANNEL}`);
+    },
+    get listening() {
+      return listening;
+    },
+    subscribe(handlers) {
+      subscribers.push(handlers);
+      start();
+      return () => {
+        const i = subscribers.indexOf(handlers);
+        if (i >= 0) subscribers.splice(i, 1);
+      };
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      const client = listener;
+      listener = null;
+      listening = false;
+      await client?.end().catch(() => {});
+    },
+  };
+}
