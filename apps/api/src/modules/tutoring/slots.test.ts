@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cancellationOutcome, earningsMinor } from "./policy.ts";
 import { availableIntervals, freeSlots, type TeacherCalendar, withinAvailability } from "./slots.ts";
-import { localDateOf, minuteOfDay, offsetAt, zonedInstant } from "./zoned-time.ts";
+import { DAY_MS, localDateOf, minuteOfDay, offsetAt, zonedInstant } from "./zoned-time.ts";
 
 const at = (iso: string) => new Date(iso).getTime();
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -17,7 +18,65 @@ const mornings = (timezone: string): TeacherCalendar => ({
 const nineOClocks = (timezone: string, from: string, to: string) =>
   freeSlots({ calendar: mornings(timezone), busy: [], durationMinutes: 60, from: at(from), to: at(to) }).map(iso);
 
+/** The offset straight from Intl, nothing remembered: what offsetAt must always answer. */
+function intlOffset(instant: number, timeZone: string) {
+  const whole = Math.floor(instant / 1000) * 1000;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    })
+      .formatToParts(new Date(whole))
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const { year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0 } = parts;
+  return Date.UTC(year, month - 1, day, hour, minute, second) - whole;
+}
+
 describe("local wall time to UTC", () => {
+  it("remembers offsets by the hour and still answers exactly around every change (half-hour shifts, Ramadan, zones that moved)", () => {
+    const zones = [
+      "Europe/London",
+      "America/New_York",
+      "Australia/Lord_Howe",
+      "Asia/Kathmandu",
+      "Pacific/Chatham",
+      "Africa/Casablanca",
+      "Asia/Gaza",
+      "America/Sao_Paulo",
+      "Asia/Tehran",
+      "Pacific/Apia",
+    ];
+    const year = 365 * DAY_MS;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 0, max: 70 * year }),
+        fc.integer({ min: -7_200, max: 7_200 }),
+        (zone, at, nudgeSeconds) => {
+          const instant = at + nudgeSeconds * 1000;
+          expect(offsetAt(instant, zone)).toBe(intlOffset(instant, zone));
+          // The very seconds around the zone's next change, found by bisection from Intl's answers.
+          let [low, high] = [instant, instant + 200 * DAY_MS];
+          if (intlOffset(low, zone) === intlOffset(high, zone)) return;
+          while (high - low > 1000) {
+            const mid = Math.floor((low + high) / 2000) * 1000;
+            if (intlOffset(mid, zone) === intlOffset(low, zone)) low = mid;
+            else high = mid;
+          }
+          for (const t of [low - 1000, low, high, high + 1000]) expect(offsetAt(t, zone)).toBe(intlOffset(t, zone));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it("knows the zone's offset on either side of a change", () => {
     expect(offsetAt(at("2025-01-15T12:00:00Z"), "Europe/London")).toBe(0);
     expect(offsetAt(at("2025-07-15T12:00:00Z"), "Europe/London")).toBe(3_600_000);

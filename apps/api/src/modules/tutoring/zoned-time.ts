@@ -31,8 +31,38 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The zone's offset from UTC at an instant, in ms (wall time = instant + offset). */
+const HOUR_MS = 60 * MINUTE_MS;
+/** Past this many hours remembered for one zone, its memory starts over. */
+const MAX_HOURS_PER_ZONE = 100_000;
+/**
+ * Per zone, per UTC hour: the offset when it is the same at the hour's start and the next hour's
+ * (no change of offset within: zones change at most once in months), or null when it changes.
+ */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+/**
+ * The zone's offset from UTC at an instant, in ms (wall time = instant + offset). Asking Intl costs
+ * microseconds and one availability check asks hundreds of times for the same few hours, so each
+ * hour's offset is remembered; an hour in which the offset changes is asked about each time.
+ */
 export function offsetAt(instant: number, timeZone: string): number {
+  const hour = Math.floor(instant / HOUR_MS);
+  let zone = hourOffsets.get(timeZone);
+  if (!zone || zone.size >= MAX_HOURS_PER_ZONE) {
+    zone = new Map();
+    hourOffsets.set(timeZone, zone);
+  }
+  let known = zone.get(hour);
+  if (known === undefined) {
+    const start = exactOffsetAt(hour * HOUR_MS, timeZone);
+    known = start === exactOffsetAt((hour + 1) * HOUR_MS, timeZone) ? start : null;
+    zone.set(hour, known);
+  }
+  return known ?? exactOffsetAt(instant, timeZone);
+}
+
+/** The offset as Intl's formatter reads it at the instant's whole second. */
+function exactOffsetAt(instant: number, timeZone: string): number {
   const whole = Math.floor(instant / 1000) * 1000;
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(whole))) {
