@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
 import { and, asc, eq, gt, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import { calendarText, escapeText, stamp } from "./icalendar.ts";
 
 const { calendarFeeds, tutoringSessions: S, users } = schema;
 
@@ -43,42 +44,6 @@ export async function revokeCalendarFeed(tx: DbOrTx, userId: string) {
   await tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId));
 }
 
-/** RFC 5545 TEXT escaping. */
-export function escapeText(text: string) {
-  return text
-    .replace(/\\/g, "\\\\")
-    .replace(/;/g, "\\;")
-    .replace(/,/g, "\\,")
-    .replace(/\r?\n|\r/g, "\\n");
-}
-
-/** Lines longer than 75 octets continue on the next line after a space (never splitting a character). */
-export function foldLine(line: string) {
-  const encoder = new TextEncoder();
-  const out: string[] = [];
-  let current = "";
-  let size = 0;
-  for (const ch of line) {
-    const bytes = encoder.encode(ch).length;
-    const limit = out.length === 0 ? 75 : 74;
-    if (size + bytes > limit) {
-      out.push(current);
-      current = "";
-      size = 0;
-    }
-    current += ch;
-    size += bytes;
-  }
-  out.push(current);
-  return out.join("\r\n ");
-}
-
-const stamp = (d: Date) =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}/, "");
-
 const teacherUser = alias(users, "teacher_user");
 const learnerUser = alias(users, "learner_user");
 
@@ -100,14 +65,7 @@ export async function renderCalendarFeed(db: Db, token: string, now = new Date()
     )
     .orderBy(asc(S.startsAt))
     .limit(500);
-  const lines = [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//Lectern//Tutoring sessions//EN",
-    "CALSCALE:GREGORIAN",
-    "METHOD:PUBLISH",
-    "X-WR-CALNAME:Lectern sessions",
-  ];
+  const events: string[] = [];
   for (const { session: s, teacherName, learnerName } of rows) {
     const other = s.teacherId === feed.userId ? learnerName : teacherName;
     const description = [
@@ -116,7 +74,7 @@ export async function renderCalendarFeed(db: Db, token: string, now = new Date()
     ]
       .filter(Boolean)
       .join("\n");
-    lines.push(
+    events.push(
       "BEGIN:VEVENT",
       `UID:${s.id}@lectern`,
       `DTSTAMP:${stamp(now)}`,
@@ -130,6 +88,5 @@ export async function renderCalendarFeed(db: Db, token: string, now = new Date()
       "END:VEVENT",
     );
   }
-  lines.push("END:VCALENDAR");
-  return `${lines.map(foldLine).join("\r\n")}\r\n`;
+  return calendarText(["METHOD:PUBLISH", "X-WR-CALNAME:Lectern sessions"], events);
 }

@@ -90,7 +90,14 @@ async function expectBothTold(
     expect(ics).toContain(`DTSTART:${icsStamp(startsAt)}`);
     expect(ics).toContain(`DTEND:${icsStamp(new Date(startsAt.getTime() + HOUR))}`);
     expect(ics).toMatch(/UID:[0-9a-f-]{36}@lectern/);
-    expect(ics).toContain("END:VCALENDAR");
+    const unfolded = ics.replace(/\r\n /g, "");
+    expect(unfolded).toContain(`ORGANIZER;CN="Tariq Teacher":mailto:${teacher.email}\r\n`);
+    expect(unfolded).toContain(
+      `ATTENDEE;CN="Layla Learner";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:${learner.email}\r\n`,
+    );
+    expect(ics).toMatch(/END:VEVENT\r\nEND:VCALENDAR\r\n$/);
+    // Folded at 75 octets, every line ending in CRLF.
+    for (const line of ics.split("\r\n")) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75);
   }
   return rows;
 }

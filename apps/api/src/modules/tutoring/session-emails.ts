@@ -1,10 +1,10 @@
 import type { Locale } from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { createEvent } from "ics";
 import { z } from "zod";
 import type { JobSpec } from "../../jobs/queue.ts";
 import { enqueueEmails } from "../notifications/service.ts";
+import { calendarText, escapeText, person, stamp } from "./icalendar.ts";
 import { formatWhen, sessionWithPeople } from "./reminders.ts";
 
 export type SessionChange =
@@ -28,25 +28,24 @@ export function sessionInvite(row: Row, to: Someone, other: Someone, change: Ses
   const { session } = row;
   const locale: Locale = to.locale === "ar" ? "ar" : "en";
   const cancelled = change.kind === "cancelled";
-  const { value, error } = createEvent({
-    productId: "-//Lectern//Tutoring sessions//EN",
-    method: cancelled ? "CANCEL" : "REQUEST",
-    uid: `${session.id}@lectern`,
-    sequence: Math.floor(now.getTime() / 1000),
-    start: session.startsAt.getTime(),
-    startInputType: "utc",
-    startOutputType: "utc",
-    end: session.endsAt.getTime(),
-    endInputType: "utc",
-    endOutputType: "utc",
-    title: TITLE[locale](other.name),
-    ...(session.meetingUrl ? { url: session.meetingUrl, location: session.meetingUrl } : {}),
-    status: cancelled ? "CANCELLED" : "CONFIRMED",
-    organizer: { name: row.teacher.name, email: row.teacher.email },
-    attendees: [{ name: row.learner.name, email: row.learner.email, role: "REQ-PARTICIPANT" }],
-  });
-  if (error || !value) throw error ?? new Error("calendar invitation could not be built");
-  return value;
+  return calendarText(
+    [`METHOD:${cancelled ? "CANCEL" : "REQUEST"}`],
+    [
+      "BEGIN:VEVENT",
+      `UID:${session.id}@lectern`,
+      `SEQUENCE:${Math.floor(now.getTime() / 1000)}`,
+      `DTSTAMP:${stamp(now)}`,
+      `DTSTART:${stamp(session.startsAt)}`,
+      `DTEND:${stamp(session.endsAt)}`,
+      `SUMMARY:${escapeText(TITLE[locale](other.name))}`,
+      // URL is a URI value (no TEXT escaping); the contract only admits https URLs without line breaks.
+      ...(session.meetingUrl ? [`URL:${session.meetingUrl}`, `LOCATION:${escapeText(session.meetingUrl)}`] : []),
+      `STATUS:${cancelled ? "CANCELLED" : "CONFIRMED"}`,
+      person("ORGANIZER", row.teacher),
+      person("ATTENDEE", row.learner, ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED"),
+      "END:VEVENT",
+    ],
+  );
 }
 
 /**
