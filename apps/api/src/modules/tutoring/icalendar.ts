@@ -10,14 +10,19 @@ export function escapeText(text: string) {
     .replace(/\r?\n|\r/g, "\\n");
 }
 
+/** A character's length in UTF-8. */
+const utf8Length = (ch: string) => {
+  const code = ch.codePointAt(0) ?? 0;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+};
+
 /** Lines longer than 75 octets continue on the next line after a space (never splitting a character). */
 function foldLine(line: string) {
-  const encoder = new TextEncoder();
   const out: string[] = [];
   let current = "";
   let size = 0;
   for (const ch of line) {
-    const bytes = encoder.encode(ch).length;
+    const bytes = utf8Length(ch);
     const limit = out.length === 0 ? 75 : 74;
     if (size + bytes > limit) {
       out.push(current);
