@@ -36,7 +36,7 @@ export function createDatabase(connectionString: string, options: PoolOptions = 
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs || undefined,
   };
   const changes = sessionChanges(connection);
-  const pool = new pg.Pool({ ...connection, max: options.max ?? 10, types: poolTypes, onConnect: changes.listenOn });
+  const pool = new pg.Pool({ ...connection, max: options.max ?? 10, types: poolTypes, onConnect: changes.watch });
   const onError = options.onError ?? ((error: Error) => console.error("postgres pool error", error));
   // An idle client losing its connection must not crash the process.
   pool.on("error", onError);

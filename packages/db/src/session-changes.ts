@@ -2,9 +2,13 @@ import pg from "pg";
 
 /** Where migration 0017's triggers announce, at commit, the user whose session or user row changed. */
 export const SESSION_CHANGES_CHANNEL = "lectern_session_changes";
+/** And the notice they raise at once to the connection making the change: this prefix, then the user id. */
+const CHANGING_NOTICE = "lectern_session_change:";
 
 export interface SessionChangeHandlers {
-  /** A session of this user, or the user row, changed. */
+  /** This process is writing a change to this user or their session, not committed yet. */
+  changing(userId: string): void;
+  /** A session of this user, or the user row, changed (committed, in any process). */
   changed(userId: string): void;
   /** Announcements may have been missed (the listening connection dropped, or came back). */
   reset(): void;
@@ -24,21 +28,26 @@ export const SESSION_CHANGES_LISTENER = "lectern-session-changes";
 const RETRY_MS = { first: 500, max: 30_000 };
 
 /**
- * The announcements of changed sessions and users, heard two ways:
- * - every connection of the pool LISTENs from its start (`listenOn`), so a change committed through this process is
- *   heard before its query returns (Postgres sends a session its own notifications before it reports
- *   the commit): a request after it never sees the old state;
- * - a connection of its own, kept open (the pool closes idle ones), hears the other processes' changes.
- *   Reconnects after a failure; while it is down `listening` is false.
+ * Changed sessions and users, heard two ways:
+ * - a connection of the pool writing one gets the trigger's notice at once (`watch`), before its
+ *   statement returns, and before any request after it can read the session again;
+ * - a connection of its own, kept open, LISTENs for the commits of every process (only one per
+ *   process: Postgres wakes every listener of the database on each NOTIFY, the job queue's included).
+ *   It reconnects after a failure; while it is down `listening` is false.
  */
 export function sessionChanges(config: pg.ClientConfig): SessionChanges & {
-  /** The pool's onConnect: a new connection LISTENs before its first query. */
-  listenOn(client: pg.ClientBase): Promise<void>;
+  /** The pool's onConnect: hands the connection's notices of changes on. */
+  watch(client: pg.ClientBase): void;
 } {
   const subscribers: SessionChangeHandlers[] = [];
   const onNotification = (message: pg.Notification) => {
     if (message.channel !== SESSION_CHANGES_CHANNEL || !message.payload) return;
     for (const s of subscribers) s.changed(message.payload);
+  };
+  const onNotice = (notice: { message?: string }) => {
+    if (!notice.message?.startsWith(CHANGING_NOTICE)) return;
+    const userId = notice.message.slice(CHANGING_NOTICE.length);
+    for (const s of subscribers) s.changing(userId);
   };
   const reset = () => {
     for (const s of subscribers) s.reset();
@@ -81,9 +90,8 @@ export function sessionChanges(config: pg.ClientConfig): SessionChanges & {
   };
 
   return {
-    async listenOn(client) {
-      client.on("notification", onNotification);
-      await client.query(`listen ${SESSION_CHANGES_CHANNEL}`);
+    watch(client) {
+      client.on("notice", onNotice);
     },
     get listening() {
       return listening;

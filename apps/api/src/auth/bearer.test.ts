@@ -2,7 +2,15 @@ import { createHmac } from "node:crypto";
 import { schema } from "@lectern/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { type Agent, rawTrpc, signedInAs, signUpVerified, TEST_ORIGIN, TEST_PASSWORD } from "../testing/index.ts";
+import {
+  type Agent,
+  rawTrpc,
+  sessionChangeHeard,
+  signedInAs,
+  signUpVerified,
+  TEST_ORIGIN,
+  TEST_PASSWORD,
+} from "../testing/index.ts";
 import { useTestApp } from "../testing/vitest.ts";
 
 const t = await useTestApp();
@@ -242,7 +250,7 @@ describe("account.tokens: signed-in sessions and devices", () => {
   });
 
   it("revoking a token from the list stops it at once, on every API process", async () => {
-    const { agent } = await signUpVerified(t, { email: "tokens-revoke@example.com" });
+    const { agent, user } = await signUpVerified(t, { email: "tokens-revoke@example.com" });
     const second = t.instance();
     const { token, native } = await nativeSignIn("tokens-revoke@example.com");
     const onSecond = native.with({ target: second.app, origin: null });
@@ -251,7 +259,10 @@ describe("account.tokens: signed-in sessions and devices", () => {
     expect((await rawTrpc(onSecond, "query", "account.tokens.list", undefined, bearer(token))).status).toBe(200);
 
     const app = (await agent.trpc.account.tokens.list.query()).find((s) => !s.current);
+    const heardBySecond = sessionChangeHeard(second, user.id);
     expect(await agent.trpc.account.tokens.revoke.mutate({ id: app?.id ?? "" })).toEqual({ revoked: app?.id });
+    // This process knew before the revocation returned; the second one hears it as it commits.
+    await heardBySecond;
 
     for (const via of [onSecond, native]) {
       const list = await rawTrpc(via, "query", "account.tokens.list", undefined, bearer(token));

@@ -2,7 +2,15 @@ import { SESSION_CHANGES_LISTENER, schema } from "@lectern/db";
 import { eq } from "drizzle-orm";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { Agent, poolQueries, signedInAs, signUpVerified, type TestApp, trpcError } from "../testing/index.ts";
+import {
+  Agent,
+  poolQueries,
+  sessionChangeHeard,
+  signedInAs,
+  signUpVerified,
+  type TestApp,
+  trpcError,
+} from "../testing/index.ts";
 import { useTestApp } from "../testing/vitest.ts";
 import { createSessionCache } from "./session-cache.ts";
 import { SESSION_USER_STATEMENT } from "./session-sql.ts";
@@ -12,20 +20,6 @@ const t = await useTestApp();
 /** How many times the session statement ran on `app`'s pool during `work`. */
 const sessionReads = async (app: Pick<TestApp, "database">, work: () => Promise<unknown>) =>
   (await poolQueries(app.database.pool, work)).filter((q) => q.name === SESSION_USER_STATEMENT).length;
-
-/** Resolves when `app`'s process has heard that this user's session or user row changed. */
-function heard(app: Pick<TestApp, "database">, userId: string) {
-  return new Promise<void>((resolve) => {
-    const stop = app.database.sessionChanges.subscribe({
-      changed(changed) {
-        if (changed !== userId) return;
-        stop();
-        resolve();
-      },
-      reset() {},
-    });
-  });
-}
 
 const signedOut = async (agent: Agent) => {
   expect(await agent.trpc.account.me.query()).toBeNull();
@@ -70,6 +64,38 @@ describe("the session cache", () => {
     await signedOut(agent);
   });
 
+  it("while this process writes a change to a user, reads that user's session from the database until it commits", async () => {
+    const { agent, user } = await signUpVerified(t, { email: "under-way@example.com" });
+    await agent.trpc.account.me.query();
+    let commit = () => {};
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let updated = false;
+    const writing = t.db.transaction(async (tx) => {
+      await tx.update(schema.users).set({ name: "Being Renamed" }).where(eq(schema.users.id, user.id));
+      updated = true;
+      await committed;
+    });
+    try {
+      await waitFor(() => updated);
+      // Not committed: the old name, read from the database each time and not kept.
+      const reads = await sessionReads(t, async () => {
+        for (let i = 0; i < 3; i++)
+          expect(await agent.trpc.account.me.query()).not.toMatchObject({ name: "Being Renamed" });
+      });
+      expect(reads).toBe(3);
+    } finally {
+      commit();
+    }
+    const announced = sessionChangeHeard(t, user.id);
+    await writing;
+    expect(await agent.trpc.account.me.query()).toMatchObject({ name: "Being Renamed" });
+    await announced;
+    await agent.trpc.account.me.query();
+    expect(await sessionReads(t, () => agent.trpc.account.me.query())).toBe(0);
+  });
+
   it("forgets a session signed out, in every request after", async () => {
     const { agent } = await signUpVerified(t, { email: "signs-out@example.com" });
     // A copy of the cookies: the sign-out clears the agent's own.
@@ -89,11 +115,11 @@ describe("the session cache", () => {
     expect(await sessionReads(other, () => onB.trpc.account.me.query())).toBe(0);
 
     // A rename through another connection, then a disable through process A.
-    let announced = heard(other, user.id);
+    let announced = sessionChangeHeard(other, user.id);
     await elsewhere((c) => c.query("update users set name = 'Renamed Elsewhere' where id = $1", [user.id]));
     await announced;
     expect(await onB.trpc.account.me.query()).toMatchObject({ name: "Renamed Elsewhere" });
-    announced = heard(other, user.id);
+    announced = sessionChangeHeard(other, user.id);
     await admin.agent.trpc.admin.users.disable.mutate({ userId: user.id, reason: "Fraud" });
     await announced;
     await signedOut(onB);

@@ -223,6 +223,24 @@ export async function poolQueries(pool: pg.Pool, work: () => Promise<unknown>) {
   return sent;
 }
 
+/**
+ * Resolves when `app`'s process has heard that this user's session or user row changed (committed).
+ * Another process hears it a moment after the commit: a test standing in for that process waits for it.
+ */
+export function sessionChangeHeard(app: Pick<TestApp, "database">, userId: string) {
+  return new Promise<void>((resolve) => {
+    const stop = app.database.sessionChanges.subscribe({
+      changing() {},
+      changed(changed) {
+        if (changed !== userId) return;
+        stop();
+        resolve();
+      },
+      reset() {},
+    });
+  });
+}
+
 /** The app code (AppError code) of a failed tRPC call, and its HTTP status. */
 export async function trpcError(promise: Promise<unknown>) {
   try {
