@@ -137,13 +137,18 @@ export async function returnReservedCredits(tx: DbOrTx, r: CreditReturn) {
 
 // Packs
 
-const packColumns = {
+/** What a learner choosing a pack sees of it. */
+const choiceColumns = {
   id: creditPacks.id,
   name: creditPacks.name,
   sessions: creditPacks.sessions,
   sessionMinutes: creditPacks.sessionMinutes,
   validityDays: creditPacks.validityDays,
   prices: creditPacks.prices,
+};
+
+const packColumns = {
+  ...choiceColumns,
   active: creditPacks.active,
   createdAt: creditPacks.createdAt,
   updatedAt: creditPacks.updatedAt,
@@ -179,14 +184,7 @@ export async function listPacks(db: Db) {
 /** What learners can choose from: active packs with their prices. */
 export async function listActivePacks(db: Db) {
   const rows = await db
-    .select({
-      id: creditPacks.id,
-      name: creditPacks.name,
-      sessions: creditPacks.sessions,
-      sessionMinutes: creditPacks.sessionMinutes,
-      validityDays: creditPacks.validityDays,
-      prices: creditPacks.prices,
-    })
+    .select(choiceColumns)
     .from(creditPacks)
     .where(eq(creditPacks.active, true))
     .orderBy(asc(creditPacks.sessions), asc(creditPacks.name), asc(creditPacks.id));
