@@ -7,6 +7,12 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pg from "pg";
 import { SESSION_USER_SQL, SESSION_USER_STATEMENT, type SessionUserRow } from "../src/auth/session-sql.ts";
+import {
+  BOOKING_CONTEXT,
+  insertSessionText,
+  LOCK_BOOKABLE_TEACHER,
+  PAYING_LOT_LOCKED,
+} from "../src/modules/tutoring/booking-sql.ts";
 import { LIST_STATEMENTS } from "../src/modules/tutoring/lists-sql.ts";
 
 const { DATABASE_URL, BETTER_AUTH_SECRET } = JSON.parse(process.argv[2] ?? "{}") as Record<string, string | undefined>;
@@ -74,27 +80,8 @@ const RATE_LIMIT_SQL = `insert into request_rate_limits as r (key, window_starte
     window_started_at = case when r.window_started_at <= now() - make_interval(secs => 60) then now() else r.window_started_at end,
     count = case when r.window_started_at <= now() - make_interval(secs => 60) then 1 else r.count + 1 end
   returning r.count`;
-// The teacher, their pay, their calendar around the slot (rules and the overrides of those days) and
-// both people as the response shows them, in one query.
-const TEACHER_SQL = `select u.id, u.role, u.banned, p.hourly_rate_minor, p.rate_currency, p.default_meeting_url,
-  json_build_object('timezone', u.timezone,
-    'rules', coalesce((select json_agg(json_build_object('weekday', r.weekday, 'startMinute', r.start_minute,
-      'endMinute', r.end_minute)) from availability_rules r where r.teacher_id = u.id), '[]'::json),
-    'overrides', coalesce((select json_agg(json_build_object('date', o.date, 'kind', o.kind,
-      'startMinute', o.start_minute, 'endMinute', o.end_minute)) from availability_overrides o
-      where o.teacher_id = u.id and o.date >= $2::date and o.date <= $3::date), '[]'::json)) as calendar,
-  u.name, u.email, u.image,
-  (select json_build_object('id', l.id, 'name', l.name, 'email', l.email, 'image', l.image, 'timezone', l.timezone)
-    from users l where l.id = $4) as learner
-  from users u left join teacher_profiles p on p.user_id = u.id where u.id = $1`;
-const LOT_SQL = `select cl.id as lot_id, a.id as account_id, cl.session_minutes
-  from ledger_accounts a join credit_lots cl on cl.account_id = a.id
-  where cl.learner_id = $1 and cl.expired_at is null and cl.expires_at > now()
-    and a.balance >= ceil($2::numeric / cl.session_minutes)
-  order by cl.expires_at, cl.created_at, cl.id limit 1 for update of a`;
-const INSERT_SESSION_SQL = `insert into tutoring_sessions (teacher_id, learner_id, starts_at, ends_at, duration_minutes,
-  meeting_url, hourly_rate_minor, rate_currency, credit_lot_id, credit_outcome, credits, paid_minutes, created_by)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'reserved', 1, $5, $2) returning *`;
+// The procedure returns its columns under their TypeScript names; the baseline takes them as they are.
+const INSERT_SESSION_SQL = insertSessionText("*");
 // Both reminders (keyed) and the booking-emails job, in one statement.
 const ADD_JOBS_SQL = `select
   graphile_worker.add_job(identifier => 'tutoring.reminder', payload => $1::json, run_at => $2::timestamptz,
@@ -118,8 +105,8 @@ const POSTING_SQL = `with legs (account_id, amount, currency, ord) as (values
     insert into ledger_entries (transaction_id, account_id, amount, currency)
     select t.id, legs.account_id, legs.amount, legs.currency from t, legs order by legs.ord)
   select id from t`;
-const AUDIT_SQL = `insert into audit_log (actor_id, action, target_type, target_id, after)
-  values ($1, 'tutoring.session.book', 'tutoring_session', $2, $3)`;
+const AUDIT_SQL = `insert into audit_log (actor_id, impersonator_id, action, target_type, target_id, before, after, ip_address)
+    values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`;
 
 app.post("/book", async (c) => {
   const user = await sessionUser(c.req.header("cookie"));
@@ -135,8 +122,8 @@ app.post("/book", async (c) => {
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const teacher = (
     await pool.query({
-      name: "b_teacher",
-      text: TEACHER_SQL,
+      name: BOOKING_CONTEXT.name,
+      text: BOOKING_CONTEXT.text,
       values: [teacherId, day(start.getTime() - 3 * 86_400_000), day(end.getTime() + 3 * 86_400_000), user.id],
     })
   ).rows[0];
@@ -146,15 +133,8 @@ app.post("/book", async (c) => {
   try {
     await client.query("begin");
     // The teacher's row, then the learner's held credits: the lock order of every credit path.
-    await client.query({
-      name: "b_lock_teacher",
-      text: `with teacher as (select banned from users where id = $1 for share)
-        select teacher.banned, (select a.id from ledger_accounts a where a.owner_id = $2 and a.kind = 'credit_held'
-          and a.currency = 'CREDIT' and exists (select from teacher) for no key update of a) as held
-        from teacher`,
-      values: [teacherId, user.id],
-    });
-    const lot = (await client.query({ name: "b_lot", text: LOT_SQL, values: [user.id, durationMinutes] })).rows[0];
+    await client.query({ ...LOCK_BOOKABLE_TEACHER, values: [teacherId, user.id] });
+    const lot = (await client.query({ ...PAYING_LOT_LOCKED, values: [user.id, new Date(), durationMinutes] })).rows[0];
     if (!lot) {
       await client.query("rollback");
       return c.json({ error: "NO_CREDITS" }, 409);
@@ -170,9 +150,14 @@ app.post("/book", async (c) => {
           end,
           durationMinutes,
           teacher.default_meeting_url,
+          null,
           teacher.hourly_rate_minor ?? 0,
           teacher.rate_currency ?? "USD",
           lot.lot_id,
+          "reserved",
+          1,
+          durationMinutes,
+          user.id,
         ],
       })
     ).rows[0];
@@ -212,7 +197,16 @@ app.post("/book", async (c) => {
     await client.query({
       name: "b_audit",
       text: AUDIT_SQL,
-      values: [user.id, session.id, JSON.stringify({ startsAt })],
+      values: [
+        user.id,
+        null,
+        "tutoring.session.book",
+        "tutoring_session",
+        session.id,
+        null,
+        JSON.stringify({ startsAt }),
+        null,
+      ],
     });
     await client.query("commit");
   } catch (error) {

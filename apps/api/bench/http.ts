@@ -1,7 +1,7 @@
 // `pnpm bench`: loads the API on loopback for a bounded time and prints req/s, p50 and p99.
 // Figures, not pass/fail: timing never fails a run.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { createDatabase } from "@lectern/db";
@@ -18,6 +18,7 @@ const EXPLAIN = args.includes("--explain");
 const DURATION_SECONDS = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 // `--profile=<dir>`: the Lectern child writes a CPU profile of each load phase there (bench/server.ts).
 const PROFILE_DIR = args.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
+if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
 // `--reads`: only the read lines (health, account.me, upcoming) and their baselines, for quick turns.
 const READS_ONLY = args.includes("--reads");
 const CONNECTIONS = 32;

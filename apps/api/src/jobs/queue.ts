@@ -1,5 +1,4 @@
-import type { DbOrTx } from "@lectern/db";
-import { sql } from "drizzle-orm";
+import { type DbOrTx, runStatement, type Statement } from "@lectern/db";
 
 export interface JobOptions {
   runAt?: Date;
@@ -18,13 +17,7 @@ export async function addJob(
   payload: Record<string, unknown>,
   options: JobOptions = {},
 ): Promise<void> {
-  await tx.execute(sql`select graphile_worker.add_job(
-    identifier => ${task},
-    payload => ${JSON.stringify(payload)}::json,
-    run_at => ${options.runAt?.toISOString() ?? null}::timestamptz,
-    job_key => ${options.jobKey ?? null},
-    max_attempts => ${options.maxAttempts ?? 10}
-  )`);
+  await addJobs(tx, [{ task, payload, ...options }]);
 }
 
 /** A job for `addJobs`. */
@@ -35,20 +28,31 @@ export interface JobSpec extends JobOptions {
 
 /**
  * Adds several jobs and removes pending ones by key in ONE statement through the caller's
- * transaction: one round trip however many (a booking adds three).
+ * transaction: one round trip however many (a booking adds three). A named prepared statement per
+ * shape (jobs, removals), so nothing is built per call but the parameters.
  */
 export async function addJobs(tx: DbOrTx, jobs: JobSpec[], removeKeys: string[] = []): Promise<void> {
-  const calls = [
-    ...jobs.map(
-      (job) => sql`graphile_worker.add_job(
-        identifier => ${job.task},
-        payload => ${JSON.stringify(job.payload)}::json,
-        run_at => ${job.runAt?.toISOString() ?? null}::timestamptz,
-        job_key => ${job.jobKey ?? null},
-        max_attempts => ${job.maxAttempts ?? 10}
-      )`,
-    ),
-    ...removeKeys.map((key) => sql`graphile_worker.remove_job(${key})`),
-  ];
-  if (calls.length > 0) await tx.execute(sql`select ${sql.join(calls, sql`, `)}`);
+  if (jobs.length === 0 && removeKeys.length === 0) return;
+  const values: unknown[] = [];
+  for (const job of jobs)
+    values.push(job.task, JSON.stringify(job.payload), job.runAt ?? null, job.jobKey ?? null, job.maxAttempts ?? 10);
+  values.push(...removeKeys);
+  await runStatement(tx, addJobsStatement(jobs.length, removeKeys.length), values);
+}
+
+const addJobsStatements = new Map<string, Statement>();
+function addJobsStatement(jobs: number, removals: number): Statement {
+  const name = `graphile_add_jobs_${jobs}_${removals}`;
+  let statement = addJobsStatements.get(name);
+  if (!statement) {
+    const calls: string[] = [];
+    let n = 0;
+    for (let i = 0; i < jobs; i++)
+      calls.push(`graphile_worker.add_job(identifier => $${++n}, payload => $${++n}::json,
+        run_at => $${++n}::timestamptz, job_key => $${++n}, max_attempts => $${++n}::int)`);
+    for (let i = 0; i < removals; i++) calls.push(`graphile_worker.remove_job($${++n})`);
+    statement = { name, text: `select ${calls.join(", ")}` };
+    addJobsStatements.set(name, statement);
+  }
+  return statement;
 }

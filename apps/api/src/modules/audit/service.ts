@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AuditAction, ListAuditInput } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
-import { containsPattern, schema } from "@lectern/db";
+import { containsPattern, runStatement, schema } from "@lectern/db";
 import { and, count, desc, eq, gte, ilike, lte, or, sql } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import { pageTotal } from "../../pagination.ts";
@@ -33,17 +33,25 @@ export const withAuditScope = <T>(scope: AuditScope, work: () => T): T => auditS
  */
 export async function recordAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
   const impersonatorId = auditScope.getStore()?.impersonatorId ?? null;
-  await tx.insert(schema.auditLog).values({
-    actorId: entry.actorId,
-    impersonatorId: impersonatorId !== entry.actorId ? impersonatorId : null,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId ?? null,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-    ipAddress: entry.ipAddress ?? null,
-  });
+  await runStatement(tx, INSERT_AUDIT, [
+    entry.actorId,
+    impersonatorId !== entry.actorId ? impersonatorId : null,
+    entry.action,
+    entry.targetType,
+    entry.targetId ?? null,
+    jsonOrNull(entry.before),
+    jsonOrNull(entry.after),
+    entry.ipAddress ?? null,
+  ]);
 }
+
+// Written on every audited action: a named statement, built once.
+const INSERT_AUDIT = {
+  name: "audit_insert",
+  text: `insert into audit_log (actor_id, impersonator_id, action, target_type, target_id, before, after, ip_address)
+    values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
+};
+const jsonOrNull = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
 // The people and things a row's target names, so the log reads as names rather than ids.
 const targetUser = alias(schema.users, "target_user");

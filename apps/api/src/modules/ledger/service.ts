@@ -1,11 +1,10 @@
 import { LEDGER_MAX_AMOUNT } from "@lectern/api-contract";
-import type { DbOrTx } from "@lectern/db";
-import { schema } from "@lectern/db";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { type DbOrTx, runStatement, type Statement, schema } from "@lectern/db";
+import { and, eq, sql } from "drizzle-orm";
 import { CREDIT, systemAccountId } from "./accounts.ts";
 import type { Leg, Recipe } from "./recipes.ts";
 
-const { ledgerAccounts, ledgerTransactions, ledgerEntries } = schema;
+const { ledgerAccounts, ledgerEntries } = schema;
 
 export { CREDIT } from "./accounts.ts";
 
@@ -95,43 +94,80 @@ export async function post(tx: DbOrTx, recipe: Recipe): Promise<string> {
   // (its owner's first posting of that kind) are the accounts opened and the posting written again.
   const posted = await insertPosting(tx, recipe, recipe.entries.map(accountRef));
   if (posted) return posted;
-  const accounts: SQL[] = [];
-  for (const e of recipe.entries) accounts.push(sql`${await accountOf(tx, e)}::uuid`);
+  const accounts: AccountRef[] = [];
+  for (const e of recipe.entries) accounts.push({ id: await accountOf(tx, e) });
   const retried = await insertPosting(tx, recipe, accounts);
   if (!retried) throw new Error("ledger posting wrote nothing");
   return retried;
 }
 
-/** A leg's account as SQL: a known id, or a lookup of the user's account (null if not opened yet). */
-const accountRef = (leg: Leg): SQL =>
+/** A leg's account: a known id, or the user's account to look up inside the statement (none if not opened yet). */
+type AccountRef = { id: string } | { owner: string; kind: string; currency: string };
+
+const accountRef = (leg: Leg): AccountRef =>
   "accountId" in leg
-    ? sql`${leg.accountId}::uuid`
+    ? { id: leg.accountId }
     : "system" in leg
-      ? sql`${systemAccountId(leg.system, leg.currency)}::uuid`
-      : sql`(select ${ledgerAccounts.id} from ${ledgerAccounts} where ${ledgerAccounts.ownerId} = ${leg.owner}
-          and ${ledgerAccounts.kind} = ${leg.kind} and ${ledgerAccounts.currency} = ${leg.currency})`;
+      ? { id: systemAccountId(leg.system, leg.currency) }
+      : { owner: leg.owner, kind: leg.kind, currency: leg.currency };
 
 /**
  * The transaction and its entries in ONE statement (the database checks the zero sum and moves
  * balances once per statement), written only if every account exists: null when one does not.
  */
-async function insertPosting(tx: DbOrTx, recipe: Recipe, accounts: SQL[]): Promise<string | null> {
-  const legs = recipe.entries.map((e, i) => sql`(${accounts[i]}, ${e.amount}::bigint, ${e.currency}::text, ${i}::int)`);
-  const { rows } = await tx.execute<{ id: string }>(sql`
-    with legs (account_id, amount, currency, ord) as (values ${sql.join(legs, sql`, `)}),
+async function insertPosting(tx: DbOrTx, recipe: Recipe, accounts: AccountRef[]): Promise<string | null> {
+  const values: unknown[] = [
+    recipe.kind,
+    recipe.description,
+    recipe.actorId ?? null,
+    recipe.reference?.type ?? null,
+    recipe.reference?.id ?? null,
+    recipe.metadata ? JSON.stringify(recipe.metadata) : null,
+  ];
+  recipe.entries.forEach((e, i) => {
+    const account = accounts[i];
+    if (!account) throw new Error("a ledger leg without an account");
+    if ("id" in account) values.push(account.id);
+    else values.push(account.owner, account.kind, account.currency);
+    values.push(e.amount, e.currency);
+  });
+  const { rows } = await runStatement<{ id: string }>(tx, postingStatement(accounts), values);
+  return rows[0]?.id ?? null;
+}
+
+/** One named statement per shape of legs (which are known accounts, which are looked up). */
+const postingStatements = new Map<string, Statement>();
+function postingStatement(accounts: AccountRef[]): Statement {
+  const shape = accounts.map((a) => ("id" in a ? "a" : "o")).join("");
+  const name = `ledger_post_${shape}`;
+  let statement = postingStatements.get(name);
+  if (!statement) {
+    let n = 6;
+    const legs = accounts.map((a, i) => {
+      const account =
+        "id" in a
+          ? `$${++n}::uuid`
+          : `(select id from ledger_accounts where owner_id = $${++n} and kind = $${++n} and currency = $${++n})`;
+      return `(${account}, $${++n}::bigint, $${++n}::text, ${i})`;
+    });
+    statement = {
+      name,
+      text: `with legs (account_id, amount, currency, ord) as (values ${legs.join(", ")}),
     t as (
-      insert into ${ledgerTransactions} (kind, description, actor_id, reference_type, reference_id, metadata)
-      select ${recipe.kind}, ${recipe.description}, ${recipe.actorId ?? null}, ${recipe.reference?.type ?? null},
-        ${recipe.reference?.id ?? null}, ${recipe.metadata ? JSON.stringify(recipe.metadata) : null}::jsonb
+      insert into ledger_transactions (kind, description, actor_id, reference_type, reference_id, metadata)
+      select $1, $2, $3, $4, $5, $6::jsonb
       where not exists (select 1 from legs where account_id is null)
       returning id
     ),
     e as (
-      insert into ${ledgerEntries} (transaction_id, account_id, amount, currency)
+      insert into ledger_entries (transaction_id, account_id, amount, currency)
       select t.id, legs.account_id, legs.amount, legs.currency from t, legs order by legs.ord
     )
-    select id from t`);
-  return rows[0]?.id ?? null;
+    select id from t`,
+    };
+    postingStatements.set(name, statement);
+  }
+  return statement;
 }
 
 /** Shorthand for a two-legged movement of `amount` between known accounts (tests and tools). */

@@ -1,7 +1,7 @@
 import type { AddAvailabilityOverrideInput, AvailabilityRuleInput } from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
 import { schema } from "@lectern/db";
-import { and, asc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import type { TeacherCalendar } from "./slots.ts";
 import { addDays, localDateOf } from "./zoned-time.ts";
@@ -17,9 +17,7 @@ export async function loadCalendars(
 ): Promise<Map<string, TeacherCalendar>> {
   const calendars = new Map<string, TeacherCalendar>();
   if (teacherIds.length === 0) return calendars;
-  // A local date is at most a day away from the UTC date, whatever the zone.
-  const firstDate = addDays(localDateOf(from, "UTC"), -2);
-  const lastDate = addDays(localDateOf(to, "UTC"), 2);
+  const [firstDate, lastDate] = calendarDates(from, to);
   // One query after another: `db` may be a transaction, whose one connection runs one at a time.
   const zones = await db
     .select({ id: users.id, timezone: users.timezone })
@@ -56,22 +54,9 @@ export async function loadCalendars(
   return calendars;
 }
 
-/**
- * The same calendar as loadCalendars, as one json expression on a query over `users` (the teacher's
- * row): lets a booking read the teacher and their calendar in one round trip.
- */
-export function calendarJson(from: number, to: number): SQL<TeacherCalendar> {
-  const firstDate = addDays(localDateOf(from, "UTC"), -2);
-  const lastDate = addDays(localDateOf(to, "UTC"), 2);
-  return sql<TeacherCalendar>`json_build_object(
-    'timezone', ${users.timezone},
-    'rules', coalesce((select json_agg(json_build_object('weekday', r.weekday, 'startMinute', r.start_minute,
-        'endMinute', r.end_minute))
-      from ${availabilityRules} r where r.teacher_id = ${users.id}), '[]'::json),
-    'overrides', coalesce((select json_agg(json_build_object('date', o.date, 'kind', o.kind,
-        'startMinute', o.start_minute, 'endMinute', o.end_minute))
-      from ${availabilityOverrides} o
-      where o.teacher_id = ${users.id} and o.date >= ${firstDate}::date and o.date <= ${lastDate}::date), '[]'::json))`;
+/** The local dates whose overrides decide availability around a UTC range (a local date is at most a day from the UTC one). */
+export function calendarDates(from: number, to: number): [string, string] {
+  return [addDays(localDateOf(from, "UTC"), -2), addDays(localDateOf(to, "UTC"), 2)];
 }
 
 export async function loadCalendar(db: DbOrTx, teacherId: string, from: number, to: number) {

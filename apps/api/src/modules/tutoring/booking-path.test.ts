@@ -85,7 +85,7 @@ describe("overlapping bookings", () => {
       );
       for (let waiting = false; !waiting; ) {
         const { rows } = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity
-          where wait_event_type = 'Lock' and query like 'insert into "tutoring_sessions"%'`);
+          where wait_event_type = 'Lock' and query like 'insert into tutoring_sessions%'`);
         waiting = (rows[0]?.n ?? 0) > 0;
         if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
       }

@@ -577,7 +577,7 @@ describe("the credit paths' lock order", () => {
       let release = () => {};
       pause = {
         op: "book",
-        before: /insert into "ledger_transactions"/,
+        before: /insert into ledger_transactions/,
         release: new Promise((r) => (release = r)),
         paused: false,
       };

@@ -1,10 +1,8 @@
 import { sessionCredits, TUTORING_POLICY } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
-import { schema } from "@lectern/db";
-import { sql } from "drizzle-orm";
+import { runStatement } from "@lectern/db";
+import { PAYING_LOT, PAYING_LOT_LOCKED } from "./booking-sql.ts";
 import { creditBalance } from "./credits.ts";
-
-const { creditLots, ledgerAccounts } = schema;
 
 /**
  * What a session costs. A credit pays for a session up to its lot's session length (the pack's,
@@ -34,15 +32,11 @@ export async function payingLot(
   now: Date,
   lock: boolean,
 ): Promise<PayingLot | null> {
-  const { rows } = await db.execute<{ lot_id: string; account_id: string; session_minutes: number }>(sql`
-    select cl.id as lot_id, a.id as account_id, cl.session_minutes
-    from ${ledgerAccounts} a join ${creditLots} cl on cl.account_id = a.id
-    where cl.learner_id = ${learnerId} and cl.expired_at is null
-      and cl.expires_at > ${now.toISOString()}::timestamptz
-      and a.balance >= ceil(${durationMinutes}::numeric / cl.session_minutes)
-    order by cl.expires_at, cl.created_at, cl.id
-    limit 1
-    ${lock ? sql`for update of a` : sql``}`);
+  const { rows } = await runStatement<{ lot_id: string; account_id: string; session_minutes: number }>(
+    db,
+    lock ? PAYING_LOT_LOCKED : PAYING_LOT,
+    [learnerId, now, durationMinutes],
+  );
   const row = rows[0];
   if (!row) return null;
   const credits = sessionCredits(durationMinutes, row.session_minutes);

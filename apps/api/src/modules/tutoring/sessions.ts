@@ -11,16 +11,15 @@ import {
   TUTORING_POLICY,
 } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
-import { schema } from "@lectern/db";
+import { plainRow, runStatement, schema } from "@lectern/db";
 import { and, asc, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import type pg from "pg";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
-import { CREDIT } from "../ledger/accounts.ts";
 import * as recipes from "../ledger/recipes.ts";
 import { lockHeldCredits, post } from "../ledger/service.ts";
-import { calendarJson, loadCalendar } from "./availability.ts";
+import { calendarDates, loadCalendar } from "./availability.ts";
+import { BOOKING_CONTEXT, insertSessionText, LOCK_BOOKABLE_TEACHER } from "./booking-sql.ts";
 import { returnReservedCredits } from "./credits.ts";
 import { LIST_STATEMENTS, type ListKind } from "./lists-sql.ts";
 import {
@@ -42,7 +41,11 @@ import { notifySessionChange, sessionChangeEmailsJob } from "./session-emails.ts
 import { bookingWindow, type TeacherCalendar, withinAvailability } from "./slots.ts";
 import { DAY_MS, MINUTE_MS } from "./zoned-time.ts";
 
-const { tutoringSessions: S, users, teacherProfiles, onboardingAnswers, ledgerAccounts } = schema;
+const { tutoringSessions: S, users, teacherProfiles, onboardingAnswers } = schema;
+
+/** A session's whole row for the booking path's plain SQL. */
+const SESSION_ROW = plainRow(S);
+const INSERT_SESSION = { name: "tutoring_insert_session", text: insertSessionText(SESSION_ROW.columns) };
 
 /** Who is calling: the signed-in user (and their address, for the audit log). */
 export interface Actor {
@@ -302,8 +305,7 @@ export async function listSessions(db: Db, viewer: Actor, which: ListKind, page:
   const offset = (page.page - 1) * page.pageSize;
   const statement = LIST_STATEMENTS[which];
   const values = which === "cancelled" ? [viewer.id, page.pageSize, offset] : [viewer.id, now, page.pageSize, offset];
-  const client = pgClientOf(db);
-  const { rows } = await client.query<ListRow>({ name: statement.name, text: statement.page, values });
+  const { rows } = await runStatement<ListRow>(db, { name: statement.name, text: statement.page }, values);
   // Each row carries the total; only a page past the end (no rows) needs a count of its own.
   const total =
     rows.length > 0
@@ -312,11 +314,11 @@ export async function listSessions(db: Db, viewer: Actor, which: ListKind, page:
         ? 0
         : Number(
             (
-              await client.query<{ total: string }>({
-                name: `${statement.name}_count`,
-                text: statement.count,
-                values: values.slice(0, -2),
-              })
+              await runStatement<{ total: string }>(
+                db,
+                { name: `${statement.name}_count`, text: statement.count },
+                values.slice(0, -2),
+              )
             ).rows[0]?.total ?? 0,
           );
   return {
@@ -325,13 +327,6 @@ export async function listSessions(db: Db, viewer: Actor, which: ListKind, page:
     page: page.page,
     pageSize: page.pageSize,
   };
-}
-
-/** The pg pool under a database handle (drizzle keeps it as `$client`; a transaction has none). */
-function pgClientOf(db: Db): Pick<pg.Pool, "query"> {
-  const client = (db as Db & { $client?: pg.Pool }).$client;
-  if (!client) throw new Error("session lists read through the pool, not inside a transaction");
-  return client;
 }
 
 /** A list row as pg returns it (lists-sql.ts): the session's columns by their SQL names, then its people's. */
@@ -497,29 +492,49 @@ const calendarRange = (startsAt: Date, durationMinutes: number): [number, number
   startsAt.getTime() + durationMinutes * MINUTE_MS + DAY_MS,
 ];
 
+/** A booking context row as pg returns it (booking-sql.ts, BOOKING_CONTEXT). */
+interface BookingContextRow {
+  id: string;
+  role: string;
+  banned: boolean | null;
+  /** bigint, as text */
+  hourly_rate_minor: string | null;
+  rate_currency: string | null;
+  default_meeting_url: string | null;
+  name: string;
+  email: string;
+  image: string | null;
+  calendar: TeacherCalendar;
+  learner: ViewRow["learner"] | null;
+}
+
 /**
  * requireTeacher, the teacher's calendar around the slot and both people as the session's view
  * shows them, in one round trip (booking's hot path: the view is then built without reading it back).
  */
 async function bookingContext(db: DbOrTx, learnerId: string, input: BookSessionInput) {
-  const [row] = await db
-    .select({
-      ...teacherColumns,
-      name: users.name,
-      email: users.email,
-      image: users.image,
-      calendar: calendarJson(...calendarRange(input.startsAt, input.durationMinutes)),
-      learner: sql<ViewRow["learner"] | null>`(select json_build_object('id', l.id, 'name', l.name,
-        'email', l.email, 'image', l.image, 'timezone', l.timezone) from ${users} l where l.id = ${learnerId})`,
-    })
-    .from(users)
-    .leftJoin(teacherProfiles, eq(teacherProfiles.userId, users.id))
-    .where(eq(users.id, input.teacherId));
-  const teacher = bookableTeacher(row);
+  const [firstDate, lastDate] = calendarDates(...calendarRange(input.startsAt, input.durationMinutes));
+  const { rows } = await runStatement<BookingContextRow>(db, BOOKING_CONTEXT, [
+    input.teacherId,
+    firstDate,
+    lastDate,
+    learnerId,
+  ]);
+  const [row] = rows;
+  const teacher = bookableTeacher(
+    row && {
+      id: row.id,
+      role: row.role,
+      banned: row.banned,
+      hourlyRateMinor: row.hourly_rate_minor === null ? null : Number(row.hourly_rate_minor),
+      rateCurrency: row.rate_currency,
+      defaultMeetingUrl: row.default_meeting_url,
+    },
+  );
   if (!row?.learner) throw new Error(`learner ${learnerId} missing`);
   return {
     teacher,
-    calendar: row.calendar as TeacherCalendar,
+    calendar: row.calendar,
     people: { teacher: { id: row.id, name: row.name, email: row.email, image: row.image }, learner: row.learner },
   };
 }
@@ -709,12 +724,10 @@ export interface NewSession {
  * credit path takes that account before the learner's lots (ledger/service.ts `lockHeldCredits`).
  */
 async function lockBookableTeacher(tx: Tx, teacherId: string, payingLearnerId: string | null) {
-  const { rows } = await tx.execute<{ banned: boolean | null }>(sql`
-    with teacher as (select ${users.banned} from ${users} where ${users.id} = ${teacherId} for share)
-    select teacher.banned, (select a.id from ${ledgerAccounts} a where a.owner_id = ${payingLearnerId}
-      and a.kind = 'credit_held' and a.currency = ${CREDIT} and exists (select from teacher)
-      for no key update of a) as held
-    from teacher`);
+  const { rows } = await runStatement<{ banned: boolean | null }>(tx, LOCK_BOOKABLE_TEACHER, [
+    teacherId,
+    payingLearnerId,
+  ]);
   const [row] = rows;
   if (!row || row.banned) throw new AppError("TEACHER_NOT_FOUND", "No teacher with that id");
 }
@@ -750,27 +763,25 @@ async function writingTime<T>(write: () => Promise<T>): Promise<T> {
 export async function createSession(tx: Tx, input: NewSession, now: Date) {
   await lockBookableTeacher(tx, input.teacher.id, input.withCredit ? input.learnerId : null);
   const lot = input.withCredit ? await takeCreditLot(tx, input.learnerId, input.durationMinutes, now) : null;
-  const [session] = await writingTime(() =>
-    tx
-      .insert(S)
-      .values({
-        teacherId: input.teacher.id,
-        learnerId: input.learnerId,
-        startsAt: input.startsAt,
-        endsAt: new Date(input.startsAt.getTime() + input.durationMinutes * MINUTE_MS),
-        durationMinutes: input.durationMinutes,
-        meetingUrl: input.meetingUrl ?? input.teacher.defaultMeetingUrl,
-        notes: input.notes ?? null,
-        hourlyRateMinor: input.teacher.hourlyRateMinor,
-        rateCurrency: input.teacher.rateCurrency,
-        creditLotId: lot?.lotId ?? null,
-        creditOutcome: lot ? "reserved" : "none",
-        credits: lot?.credits ?? 0,
-        paidMinutes: lot?.paidMinutes ?? null,
-        createdBy: input.createdBy,
-      })
-      .returning(),
+  const { rows } = await writingTime(() =>
+    runStatement<Record<string, unknown>>(tx, INSERT_SESSION, [
+      input.teacher.id,
+      input.learnerId,
+      input.startsAt,
+      new Date(input.startsAt.getTime() + input.durationMinutes * MINUTE_MS),
+      input.durationMinutes,
+      input.meetingUrl ?? input.teacher.defaultMeetingUrl,
+      input.notes ?? null,
+      input.teacher.hourlyRateMinor,
+      input.teacher.rateCurrency,
+      lot?.lotId ?? null,
+      lot ? "reserved" : "none",
+      lot?.credits ?? 0,
+      lot?.paidMinutes ?? null,
+      input.createdBy,
+    ]),
   );
+  const session = rows[0] && SESSION_ROW.read(rows[0]);
   if (!session) throw new Error("session insert returned nothing");
   // Reminders and the booking emails' job in one statement; the emails are written by that job.
   await scheduleReminders(tx, session, now, sessionChangeEmailsJob(session, { kind: "booked" }, now));
