@@ -1,7 +1,7 @@
 import type { ListOutboxInput, Locale } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
-import { containsPattern, schema } from "@lectern/db";
-import { and, count, desc, eq, ilike, lt } from "drizzle-orm";
+import { containsPattern, plainRow, runStatement, type Statement, schema } from "@lectern/db";
+import { and, count, desc, ilike, lt } from "drizzle-orm";
 import { addJobs } from "../../jobs/queue.ts";
 import type { Logger } from "../../logger.ts";
 import type { EmailProvider } from "./providers.ts";
@@ -74,7 +74,21 @@ export async function enqueueEmails(
     };
   });
   if (prepared.length === 0) return [];
-  await tx.insert(schema.emailOutbox).values(prepared.map((p) => p.row));
+  await runStatement(
+    tx,
+    insertOutboxStatement(prepared.length),
+    prepared.flatMap(({ row: r }) => [
+      r.id,
+      r.userId,
+      r.toAddress,
+      r.template,
+      r.subject,
+      r.textBody,
+      r.htmlBody,
+      r.redacted,
+      r.ics,
+    ]),
+  );
   await addJobs(
     tx,
     prepared.map(({ row: { id }, secret }) => ({
@@ -86,6 +100,38 @@ export async function enqueueEmails(
   return prepared.map((p) => p.row.id);
 }
 
+// Every email is written once and sent once: named statements (one insert per number of rows).
+const OUTBOX_COLUMNS = 9;
+const insertOutboxStatements = new Map<number, Statement>();
+function insertOutboxStatement(rows: number): Statement {
+  let statement = insertOutboxStatements.get(rows);
+  if (!statement) {
+    const values = Array.from(
+      { length: rows },
+      (_, r) => `(${Array.from({ length: OUTBOX_COLUMNS }, (_, c) => `$${r * OUTBOX_COLUMNS + c + 1}`).join(", ")})`,
+    );
+    statement = {
+      name: `email_outbox_insert_${rows}`,
+      text: `insert into email_outbox (id, user_id, to_address, template, subject, text_body, html_body, redacted, ics)
+    values ${values.join(", ")}`,
+    };
+    insertOutboxStatements.set(rows, statement);
+  }
+  return statement;
+}
+
+const OUTBOX_ROW = plainRow(schema.emailOutbox);
+const OUTBOX_EMAIL = {
+  name: "email_outbox_by_id",
+  text: `select ${OUTBOX_ROW.columns} from email_outbox where id = $1`,
+};
+/** An attempt's outcome: $2 status, $3 attempts, $4 last error, $5 sent at (null: unchanged). */
+const RECORD_ATTEMPT = {
+  name: "email_outbox_attempt",
+  text: `update email_outbox set status = $2, attempts = $3, last_error = $4, sent_at = coalesce($5, sent_at)
+    where id = $1`,
+};
+
 /** The job body: send one outbox email through the provider and record the outcome. */
 export async function deliverEmail(
   db: DbOrTx,
@@ -95,15 +141,15 @@ export async function deliverEmail(
   attempt: { number: number; max: number },
   secret?: SecretBodies,
 ): Promise<void> {
-  const email = await db.query.emailOutbox.findFirst({ where: eq(schema.emailOutbox.id, outboxId) });
+  const { rows } = await runStatement<Record<string, unknown>>(db, OUTBOX_EMAIL, [outboxId]);
+  const email = rows[0] && OUTBOX_ROW.read(rows[0]);
   if (email?.status !== "queued") return; // already handled: a retry must not resend
+  const record = (status: EmailStatus, lastError: string | null, sentAt: Date | null = null) =>
+    runStatement(db, RECORD_ATTEMPT, [outboxId, status, email.attempts + 1, lastError, sentAt]);
   if (email.redacted && (!secret || provider.kind !== "smtp")) {
     // The real link lives only in the job (gone if re-added by hand) and only SMTP may carry it.
     const lastError = secret ? "redacted email needs SMTP to be delivered" : "redacted email without its content";
-    await db
-      .update(schema.emailOutbox)
-      .set({ status: "failed", attempts: email.attempts + 1, lastError })
-      .where(eq(schema.emailOutbox.id, outboxId));
+    await record("failed", lastError);
     logger.warn({ outboxId }, lastError);
     return;
   }
@@ -115,26 +161,18 @@ export async function deliverEmail(
       html: secret?.html ?? email.htmlBody,
       ...(email.ics ? { ics: email.ics } : {}),
     });
-    await db
-      .update(schema.emailOutbox)
-      .set({ status, attempts: email.attempts + 1, sentAt: new Date(), lastError: null })
-      .where(eq(schema.emailOutbox.id, outboxId));
+    await record(status, null, new Date());
   } catch (error) {
     const finalAttempt = attempt.number >= attempt.max;
-    await db
-      .update(schema.emailOutbox)
-      .set({
-        attempts: email.attempts + 1,
-        lastError: error instanceof Error ? error.message : String(error),
-        status: finalAttempt ? "failed" : "queued",
-      })
-      .where(eq(schema.emailOutbox.id, outboxId));
+    await record(finalAttempt ? "failed" : "queued", error instanceof Error ? error.message : String(error));
     logger.warn({ err: error, outboxId, attempt: attempt.number }, "email delivery failed");
     // The outbox row records the failure; ending the job on its last attempt (instead of leaving
     // a permanently failed job) also drops the secret a redacted email's payload carries.
     if (!finalAttempt) throw error;
   }
 }
+
+type EmailStatus = (typeof schema.emailOutbox.$inferSelect)["status"];
 
 /** Deletes outbox rows older than the retention period (a daily job). */
 export async function purgeOutbox(db: DbOrTx, retentionDays: number, now = new Date()) {

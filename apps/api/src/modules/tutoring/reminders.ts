@@ -1,8 +1,6 @@
 import { TUTORING_POLICY } from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
-import { schema } from "@lectern/db";
-import { eq } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { plainRow, runStatement, schema } from "@lectern/db";
 import { z } from "zod";
 import { addJobs, type JobSpec } from "../../jobs/queue.ts";
 import { enqueueEmail } from "../notifications/service.ts";
@@ -79,26 +77,34 @@ function whenFormat(locale: string, timeZone: string) {
   return format;
 }
 
-const teacherUser = alias(schema.users, "teacher_user");
-const learnerUser = alias(schema.users, "learner_user");
-const person = <U extends typeof teacherUser | typeof learnerUser>(u: U) => ({
-  id: u.id,
-  name: u.name,
-  email: u.email,
-  locale: u.locale,
-  timezone: u.timezone,
-});
+/** A person of a session as its emails need them. */
+interface Person {
+  id: string;
+  name: string;
+  email: string;
+  locale: string;
+  timezone: string;
+}
+
+const SESSION_ROW = plainRow(schema.tutoringSessions, "s");
+const person = (alias: string) =>
+  `json_build_object('id', ${alias}.id, 'name', ${alias}.name, 'email', ${alias}.email, 'locale', ${alias}.locale,
+    'timezone', ${alias}.timezone)`;
+// Read by every session email job (bookings, moves, cancellations, reminders): a named statement.
+const SESSION_WITH_PEOPLE = {
+  name: "tutoring_session_with_people",
+  text: `select ${SESSION_ROW.columns}, ${person("t")} as "teacher", ${person("l")} as "learner"
+  from tutoring_sessions s join users t on t.id = s.teacher_id join users l on l.id = s.learner_id
+  where s.id = $1`,
+};
 
 /** A session with both people's contact details. */
 export async function sessionWithPeople(db: DbOrTx, sessionId: string) {
-  const S = schema.tutoringSessions;
-  const [row] = await db
-    .select({ session: S, teacher: person(teacherUser), learner: person(learnerUser) })
-    .from(S)
-    .innerJoin(teacherUser, eq(teacherUser.id, S.teacherId))
-    .innerJoin(learnerUser, eq(learnerUser.id, S.learnerId))
-    .where(eq(S.id, sessionId));
-  return row;
+  const { rows } = await runStatement<{ teacher: Person; learner: Person }>(db, SESSION_WITH_PEOPLE, [sessionId]);
+  const [row] = rows;
+  if (!row) return undefined;
+  const { teacher, learner, ...session } = row;
+  return { session: SESSION_ROW.read(session), teacher, learner };
 }
 
 /**
