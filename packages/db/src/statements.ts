@@ -32,7 +32,17 @@ export function runStatement<R extends pg.QueryResultRow>(
 }
 
 /** Column types whose pg value (under the pool's type parsers, timestamps.ts) is already the row's. */
-const AS_READ = new Set(["PgUUID", "PgText", "PgVarchar", "PgInteger", "PgSmallInt", "PgBoolean", "PgEnumColumn"]);
+const AS_READ = new Set([
+  "PgUUID",
+  "PgText",
+  "PgVarchar",
+  "PgInteger",
+  "PgSmallInt",
+  "PgBoolean",
+  "PgEnumColumn",
+  "PgJson",
+  "PgJsonb",
+]);
 
 /**
  * A table's whole row for plain SQL: the select (or returning) list that names each column by its

@@ -40,21 +40,19 @@ export async function userAccount(tx: DbOrTx, ownerId: string, kind: string, cur
  * first (`lockHeldCredits`) from the first booking on. Returns the lot's account id.
  */
 export async function openCreditLotAccount(tx: DbOrTx, learnerId: string): Promise<string> {
-  const opened = await tx
-    .insert(ledgerAccounts)
-    .values([
-      { ownerId: learnerId, kind: "credit_lot", currency: CREDIT },
-      { ownerId: learnerId, kind: "credit_held", currency: CREDIT },
-    ])
-    .onConflictDoNothing({
-      target: [ledgerAccounts.ownerId, ledgerAccounts.kind, ledgerAccounts.currency],
-      where: sql`${ledgerAccounts.ownerId} is not null and ${ledgerAccounts.kind} <> 'credit_lot'`,
-    })
-    .returning({ id: ledgerAccounts.id, kind: ledgerAccounts.kind });
-  const account = opened.find((a) => a.kind === "credit_lot");
+  const { rows } = await runStatement<{ id: string; kind: string }>(tx, OPEN_LOT_ACCOUNTS, [learnerId, CREDIT]);
+  const account = rows.find((a) => a.kind === "credit_lot");
   if (!account) throw new Error("credit lot account insert returned nothing");
   return account.id;
 }
+
+// Every grant and purchase opens an account: a named statement, built once.
+const OPEN_LOT_ACCOUNTS = {
+  name: "ledger_open_lot_accounts",
+  text: `insert into ledger_accounts (owner_id, kind, currency) values ($1, 'credit_lot', $2), ($1, 'credit_held', $2)
+    on conflict (owner_id, kind, currency) where owner_id is not null and kind <> 'credit_lot' do nothing
+    returning id, kind`,
+};
 
 /**
  * Locks the learner's held-credit account until the transaction ends. The lock order of every credit

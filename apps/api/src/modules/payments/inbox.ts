@@ -1,6 +1,6 @@
 import type { ListProviderEventsInput } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
-import { schema } from "@lectern/db";
+import { plainRow, runStatement, schema } from "@lectern/db";
 import { and, count, desc, eq, ne, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/service.ts";
@@ -40,19 +40,36 @@ export async function recordEvent(
   provider: string,
   event: { id: string; type: string; payload: unknown },
 ): Promise<{ id: string; duplicate: boolean }> {
-  const [inserted] = await db
-    .insert(E)
-    .values({ provider, eventId: event.id, type: event.type, payload: event.payload ?? null })
-    .onConflictDoNothing({ target: [E.provider, E.eventId] })
-    .returning({ id: E.id });
-  if (inserted) return { id: inserted.id, duplicate: false };
-  const [existing] = await db
-    .select({ id: E.id })
-    .from(E)
-    .where(and(eq(E.provider, provider), eq(E.eventId, event.id)));
-  if (!existing) throw new Error(`provider event ${provider}/${event.id} vanished after a conflicting insert`);
-  return { id: existing.id, duplicate: true };
+  const payload = event.payload === undefined || event.payload === null ? null : JSON.stringify(event.payload);
+  const values = [provider, event.id, event.type, payload];
+  const { rows: inserted } = await runStatement<{ id: string }>(db, RECORD_EVENT, values);
+  if (inserted[0]) return { id: inserted[0].id, duplicate: false };
+  const { rows: existing } = await runStatement<{ id: string }>(db, EVENT_ID, [provider, event.id]);
+  if (!existing[0]) throw new Error(`provider event ${provider}/${event.id} vanished after a conflicting insert`);
+  return { id: existing[0].id, duplicate: true };
 }
+
+// Every webhook delivery runs these: named statements, built once.
+const EVENT_ROW = plainRow(E);
+const RECORD_EVENT = {
+  name: "provider_event_record",
+  text: `insert into provider_events (provider, event_id, type, payload) values ($1, $2, $3, $4::jsonb)
+    on conflict (provider, event_id) do nothing returning id`,
+};
+const EVENT_ID = {
+  name: "provider_event_id",
+  text: "select id from provider_events where provider = $1 and event_id = $2",
+};
+const LOCK_EVENT = {
+  name: "provider_event_lock",
+  text: `select ${EVENT_ROW.columns} from provider_events where provider = $1 and event_id = $2
+    for update skip locked`,
+};
+const MARK_PROCESSED = {
+  name: "provider_event_processed",
+  text: `update provider_events set status = 'processed', processed_at = now(), attempts = attempts + 1,
+    last_error = null where id = $1`,
+};
 
 export type ApplyOutcome = { status: "processed" | "already_processed" } | { status: "failed"; error: string };
 
@@ -72,7 +89,8 @@ export async function applyEvent(
   let handlerRan = false;
   try {
     return await db.transaction(async (tx) => {
-      const [row] = await tx.select().from(E).where(where).for("update", { skipLocked: true });
+      const { rows } = await runStatement<Record<string, unknown>>(tx, LOCK_EVENT, [provider, eventId]);
+      const row = rows[0] && EVENT_ROW.read(rows[0]);
       if (!row) {
         const [exists] = await tx.select({ id: E.id }).from(E).where(where);
         if (exists) throw new AppError("PROVIDER_EVENT_BUSY", "This event is being applied right now");
@@ -84,10 +102,7 @@ export async function applyEvent(
         throw new AppError("PROVIDER_EVENT_NO_HANDLER", `No handler for ${provider} events of type "${row.type}"`);
       handlerRan = true;
       await handler(tx, row);
-      await tx
-        .update(E)
-        .set({ status: "processed", processedAt: sql`now()`, attempts: sql`${E.attempts} + 1`, lastError: null })
-        .where(eq(E.id, row.id));
+      await runStatement(tx, MARK_PROCESSED, [row.id]);
       return { status: "processed" as const };
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 import { formatReceiptNumber, type ListOrdersInput } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
-import { schema } from "@lectern/db";
-import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { plainRow, runStatement, schema } from "@lectern/db";
+import { and, asc, count, desc, eq, inArray, isNull, lte } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { recordPlatformSale } from "../ledger/recipes.ts";
 import { post } from "../ledger/service.ts";
@@ -37,7 +37,8 @@ export async function applyPaymentOutcome(
   now = new Date(),
 ): Promise<ApplyResult> {
   if (!UUID.test(outcome.orderId)) return "unknown_order";
-  const [order] = await tx.select().from(O).where(eq(O.id, outcome.orderId)).for("update");
+  const { rows } = await runStatement<Record<string, unknown>>(tx, LOCK_ORDER, [outcome.orderId]);
+  const order = rows[0] && ORDER_ROW.read(rows[0]);
   if (!order) return "unknown_order";
 
   if (outcome.kind !== "paid") {
@@ -64,18 +65,13 @@ export async function applyPaymentOutcome(
     description: `${order.description}: ${order.credits} session credits (order ${order.id})`,
     now,
   });
-  const [paid] = await tx
-    .update(O)
-    .set({
-      status: "paid",
-      paidAt: now,
-      paymentRef: outcome.paymentRef,
-      creditLotId: lot.id,
-      receiptNumber: sql`nextval('order_receipt_number_seq')`,
-      updatedAt: now,
-    })
-    .where(eq(O.id, order.id))
-    .returning();
+  const { rows: paidRows } = await runStatement<Record<string, unknown>>(tx, MARK_PAID, [
+    order.id,
+    now,
+    outcome.paymentRef,
+    lot.id,
+  ]);
+  const paid = paidRows[0] && ORDER_ROW.read(paidRows[0]);
   if (!paid) throw new Error(`order ${order.id} vanished while being paid`);
   await enqueueReceiptEmail(tx, paid);
   await post(
@@ -91,6 +87,20 @@ export async function applyPaymentOutcome(
   );
   return "paid";
 }
+
+// Every payment applied runs these: named statements, built once.
+const ORDER_ROW = plainRow(O);
+const LOCK_ORDER = {
+  name: "orders_lock",
+  text: `select ${ORDER_ROW.columns} from orders where id = $1 for update`,
+};
+/** $1 the order, $2 paid at, $3 the provider's payment reference, $4 the credit lot granted. */
+const MARK_PAID = {
+  name: "orders_mark_paid",
+  text: `update orders set status = 'paid', paid_at = $2, payment_ref = $3, credit_lot_id = $4,
+    receipt_number = nextval('order_receipt_number_seq'), updated_at = $2
+    where id = $1 returning ${ORDER_ROW.columns}`,
+};
 
 /** What the buyer sees of an order (no provider secrets, no internal flag text). */
 export function orderView(order: Order) {

@@ -1,6 +1,6 @@
 import { formatReceiptNumber, toMajorUnits } from "@lectern/api-contract";
 import type { DbOrTx } from "@lectern/db";
-import { schema } from "@lectern/db";
+import { runStatement, schema } from "@lectern/db";
 import { eq } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { enqueueEmail } from "../notifications/service.ts";
@@ -38,16 +38,18 @@ const LABELS = {
 };
 
 /** The buyer's email about a paid order, in their language, added to the outbox in the payment's transaction. */
+const RECEIPT_BUYER = {
+  name: "receipt_buyer",
+  text: "select name, email, locale, timezone from users where id = $1",
+};
+
 export async function enqueueReceiptEmail(tx: DbOrTx, order: Order): Promise<void> {
-  const [buyer] = await tx
-    .select({
-      name: schema.users.name,
-      email: schema.users.email,
-      locale: schema.users.locale,
-      timezone: schema.users.timezone,
-    })
-    .from(schema.users)
-    .where(eq(schema.users.id, order.buyerId));
+  const { rows } = await runStatement<{ name: string; email: string; locale: string; timezone: string }>(
+    tx,
+    RECEIPT_BUYER,
+    [order.buyerId],
+  );
+  const [buyer] = rows;
   if (!buyer || order.receiptNumber === null || !order.paidAt) throw new Error(`order ${order.id} has no receipt yet`);
   const locale = buyer.locale === "ar" ? "ar" : "en";
   const taxLine =

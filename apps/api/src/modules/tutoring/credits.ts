@@ -8,7 +8,7 @@ import {
   type UpdatePackInput,
 } from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
-import { schema } from "@lectern/db";
+import { plainRow, runStatement, schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { pageTotal } from "../../pagination.ts";
@@ -62,15 +62,38 @@ export async function openCreditLot(tx: DbOrTx, grant: GrantCredits) {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A new, empty lot with its own ledger account (and the learner's held-credit account, on their first lot). */
-async function insertLot(tx: DbOrTx, values: Omit<typeof creditLots.$inferInsert, "accountId">) {
-  const accountId = await openCreditLotAccount(tx, values.learnerId);
-  const [lot] = await tx
-    .insert(creditLots)
-    .values({ ...values, accountId })
-    .returning();
-  if (!lot) throw new Error("credit lot insert returned nothing");
-  return lot;
+async function insertLot(
+  tx: DbOrTx,
+  lot: {
+    learnerId: string;
+    packId: string | null;
+    sessions: number;
+    sessionMinutes: number;
+    expiresAt: Date;
+    grantedBy: string | null;
+  },
+) {
+  const accountId = await openCreditLotAccount(tx, lot.learnerId);
+  const { rows } = await runStatement<Record<string, unknown>>(tx, INSERT_LOT, [
+    lot.learnerId,
+    lot.packId,
+    accountId,
+    lot.sessions,
+    lot.sessionMinutes,
+    lot.expiresAt,
+    lot.grantedBy,
+  ]);
+  if (!rows[0]) throw new Error("credit lot insert returned nothing");
+  return LOT_ROW.read(rows[0]);
 }
+
+// Every grant and purchase opens a lot: a named statement, built once.
+const LOT_ROW = plainRow(creditLots);
+const INSERT_LOT = {
+  name: "credit_lots_insert",
+  text: `insert into credit_lots (learner_id, pack_id, account_id, sessions, session_minutes, expires_at, granted_by)
+    values ($1, $2, $3, $4, $5, $6, $7) returning ${LOT_ROW.columns}`,
+};
 
 export interface CreditReturn {
   /** the lot the credits were reserved from */
