@@ -59,12 +59,18 @@ export function plainRow<T extends Table>(table: T, alias?: string) {
       throw new Error(`plainRow: no plain mapping for ${column.name} (${column.columnType})`);
     list.push(`${alias ? `${alias}.` : ""}${column.name} as "${key}"`);
   }
+  const read = (row: Record<string, unknown>): T["$inferSelect"] => {
+    // int8 arrives as text (pg keeps every bigint exact); these columns hold safe integers by schema.
+    for (const key of numbers) if (row[key] !== null) row[key] = Number(row[key]);
+    return row as T["$inferSelect"];
+  };
   return {
     columns: list.join(", "),
-    read(row: Record<string, unknown>): T["$inferSelect"] {
-      // int8 arrives as text (pg keeps every bigint exact); these columns hold safe integers by schema.
-      for (const key of numbers) if (row[key] !== null) row[key] = Number(row[key]);
-      return row as T["$inferSelect"];
+    read,
+    /** Runs a statement that selects or returns `columns` and reads its first row, if any. */
+    async first(db: DbOrTx, statement: Statement, values: unknown[]): Promise<T["$inferSelect"] | undefined> {
+      const { rows } = await runStatement<Record<string, unknown>>(db, statement, values);
+      return rows[0] && read(rows[0]);
     },
   };
 }

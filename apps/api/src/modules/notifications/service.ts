@@ -141,8 +141,7 @@ export async function deliverEmail(
   attempt: { number: number; max: number },
   secret?: SecretBodies,
 ): Promise<void> {
-  const { rows } = await runStatement<Record<string, unknown>>(db, OUTBOX_EMAIL, [outboxId]);
-  const email = rows[0] && OUTBOX_ROW.read(rows[0]);
+  const email = await OUTBOX_ROW.first(db, OUTBOX_EMAIL, [outboxId]);
   if (email?.status !== "queued") return; // already handled: a retry must not resend
   const record = (status: EmailStatus, lastError: string | null, sentAt: Date | null = null) =>
     runStatement(db, RECORD_ATTEMPT, [outboxId, status, email.attempts + 1, lastError, sentAt]);

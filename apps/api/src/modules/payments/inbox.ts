@@ -89,8 +89,7 @@ export async function applyEvent(
   let handlerRan = false;
   try {
     return await db.transaction(async (tx) => {
-      const { rows } = await runStatement<Record<string, unknown>>(tx, LOCK_EVENT, [provider, eventId]);
-      const row = rows[0] && EVENT_ROW.read(rows[0]);
+      const row = await EVENT_ROW.first(tx, LOCK_EVENT, [provider, eventId]);
       if (!row) {
         const [exists] = await tx.select({ id: E.id }).from(E).where(where);
         if (exists) throw new AppError("PROVIDER_EVENT_BUSY", "This event is being applied right now");

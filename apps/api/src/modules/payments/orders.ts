@@ -1,6 +1,6 @@
 import { formatReceiptNumber, type ListOrdersInput } from "@lectern/api-contract";
 import type { Db, DbOrTx, Tx } from "@lectern/db";
-import { plainRow, runStatement, schema } from "@lectern/db";
+import { plainRow, schema } from "@lectern/db";
 import { and, asc, count, desc, eq, inArray, isNull, lte } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { recordPlatformSale } from "../ledger/recipes.ts";
@@ -37,8 +37,7 @@ export async function applyPaymentOutcome(
   now = new Date(),
 ): Promise<ApplyResult> {
   if (!UUID.test(outcome.orderId)) return "unknown_order";
-  const { rows } = await runStatement<Record<string, unknown>>(tx, LOCK_ORDER, [outcome.orderId]);
-  const order = rows[0] && ORDER_ROW.read(rows[0]);
+  const order = await ORDER_ROW.first(tx, LOCK_ORDER, [outcome.orderId]);
   if (!order) return "unknown_order";
 
   if (outcome.kind !== "paid") {
@@ -65,13 +64,7 @@ export async function applyPaymentOutcome(
     description: `${order.description}: ${order.credits} session credits (order ${order.id})`,
     now,
   });
-  const { rows: paidRows } = await runStatement<Record<string, unknown>>(tx, MARK_PAID, [
-    order.id,
-    now,
-    outcome.paymentRef,
-    lot.id,
-  ]);
-  const paid = paidRows[0] && ORDER_ROW.read(paidRows[0]);
+  const paid = await ORDER_ROW.first(tx, MARK_PAID, [order.id, now, outcome.paymentRef, lot.id]);
   if (!paid) throw new Error(`order ${order.id} vanished while being paid`);
   await enqueueReceiptEmail(tx, paid);
   await post(

@@ -8,7 +8,7 @@ import {
   type UpdatePackInput,
 } from "@lectern/api-contract";
 import type { Db, DbOrTx } from "@lectern/db";
-import { plainRow, runStatement, schema } from "@lectern/db";
+import { plainRow, schema } from "@lectern/db";
 import { and, asc, count, desc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { AppError } from "../../errors.ts";
 import { pageTotal } from "../../pagination.ts";
@@ -74,7 +74,7 @@ async function insertLot(
   },
 ) {
   const accountId = await openCreditLotAccount(tx, lot.learnerId);
-  const { rows } = await runStatement<Record<string, unknown>>(tx, INSERT_LOT, [
+  const lotRow = await LOT_ROW.first(tx, INSERT_LOT, [
     lot.learnerId,
     lot.packId,
     accountId,
@@ -83,8 +83,8 @@ async function insertLot(
     lot.expiresAt,
     lot.grantedBy,
   ]);
-  if (!rows[0]) throw new Error("credit lot insert returned nothing");
-  return LOT_ROW.read(rows[0]);
+  if (!lotRow) throw new Error("credit lot insert returned nothing");
+  return lotRow;
 }
 
 // Every grant and purchase opens a lot: a named statement, built once.

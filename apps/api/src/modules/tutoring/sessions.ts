@@ -763,8 +763,8 @@ async function writingTime<T>(write: () => Promise<T>): Promise<T> {
 export async function createSession(tx: Tx, input: NewSession, now: Date) {
   await lockBookableTeacher(tx, input.teacher.id, input.withCredit ? input.learnerId : null);
   const lot = input.withCredit ? await takeCreditLot(tx, input.learnerId, input.durationMinutes, now) : null;
-  const { rows } = await writingTime(() =>
-    runStatement<Record<string, unknown>>(tx, INSERT_SESSION, [
+  const session = await writingTime(() =>
+    SESSION_ROW.first(tx, INSERT_SESSION, [
       input.teacher.id,
       input.learnerId,
       input.startsAt,
@@ -781,7 +781,6 @@ export async function createSession(tx: Tx, input: NewSession, now: Date) {
       input.createdBy,
     ]),
   );
-  const session = rows[0] && SESSION_ROW.read(rows[0]);
   if (!session) throw new Error("session insert returned nothing");
   // Reminders and the booking emails' job in one statement; the emails are written by that job.
   await scheduleReminders(tx, session, now, sessionChangeEmailsJob(session, { kind: "booked" }, now));
