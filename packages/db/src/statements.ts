@@ -57,7 +57,7 @@ export function plainRow<T extends Table>(table: T, alias?: string) {
     if (column.columnType === "PgBigInt53") numbers.push(key);
     else if (!AS_READ.has(column.columnType) && !timestamptz)
       throw new Error(`plainRow: no plain mapping for ${column.name} (${column.columnType})`);
-    list.push(`${alias ? `${alias}.` : ""}${column.name} as "${key}"`);
+    list.push(`${alias ? `${alias}.` : ""}"${column.name}" as "${key}"`);
   }
   const read = (row: Record<string, unknown>): T["$inferSelect"] => {
     // int8 arrives as text (pg keeps every bigint exact); these columns hold safe integers by schema.
