@@ -6,5 +6,5 @@ export { localStateDir, repoRoot } from "./paths.ts";
 export * as schema from "./schema/index.ts";
 export { containsPattern } from "./search.ts";
 export { SESSION_CHANGES_CHANNEL, SESSION_CHANGES_LISTENER, type SessionChanges } from "./session-changes.ts";
-export { pgClientOf, plainRow, runStatement, type Statement } from "./statements.ts";
+export { plainRow, runStatement, type Statement } from "./statements.ts";
 export { parseTimestamptz } from "./timestamps.ts";

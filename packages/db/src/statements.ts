@@ -16,7 +16,7 @@ export interface Statement {
  * The pg client under a drizzle handle: the pool for the database, and the transaction's own
  * connection inside a transaction (drizzle keeps either as its session's client).
  */
-export function pgClientOf(db: DbOrTx): pg.Pool | pg.PoolClient {
+function pgClientOf(db: DbOrTx): pg.Pool | pg.PoolClient {
   const client = (db as unknown as { session?: { client?: pg.Pool | pg.PoolClient } }).session?.client;
   if (!client) throw new Error("no pg client under this database handle");
   return client;
