@@ -1,6 +1,8 @@
 // `pnpm bench --explain`: calls every list procedure once over HTTP on the bench dataset, records
 // the SQL each one sends, and prints Postgres's plan (EXPLAIN ANALYZE) of every statement, marking
-// sequential scans of the big tables so a missing index shows at a glance.
+// sequential scans of the big tables so a missing index shows at a glance. A named statement's plan
+// is the one its prepared statement runs once warm (generic or custom, as Postgres chooses after
+// five runs); a one-off EXPLAIN of the same text shows a custom plan that may never run.
 import type { QueryConfig } from "pg";
 import superjson from "superjson";
 import type { startTestServer } from "../src/testing/index.ts";
@@ -10,6 +12,8 @@ type Server = Awaited<ReturnType<typeof startTestServer>>;
 interface Captured {
   text: string;
   values: unknown[];
+  /** set for the API's named prepared statements */
+  name?: string;
 }
 
 /** The tables that hold many rows in the bench world: a scan of one of them is worth a look. */
@@ -55,7 +59,8 @@ export async function explainListQueries(
   (pool as unknown as { query: typeof query }).query = (config: unknown, values?: unknown) => {
     const text = typeof config === "string" ? config : (config as QueryConfig).text;
     const params = (Array.isArray(values) ? values : (config as QueryConfig).values) ?? [];
-    captured.push({ text, values: params });
+    const name = typeof config === "string" ? undefined : (config as QueryConfig).name;
+    captured.push({ text, values: params, name });
     return query(config, values);
   };
 
@@ -70,12 +75,9 @@ export async function explainListQueries(
     const statements = captured.filter((c) => /^\s*(select|with)\b/i.test(c.text) && !c.text.includes("auth_sessions"));
     console.log(`\n=== ${call.path} (as ${call.as}): HTTP ${response.status}, ${statements.length} statement(s)`);
     for (const statement of statements) {
-      const plan = await pool.query(
-        `explain (analyze, costs off, timing on, summary on) ${statement.text}`,
-        statement.values,
-      );
-      const lines = plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"] as string);
-      console.log(`--- ${statement.text.replace(/\s+/g, " ").slice(0, 240)}`);
+      const lines = await planOf(pool, statement);
+      const kind = statement.name ? `prepared ${statement.name}` : "one-off";
+      console.log(`--- (${kind}) ${statement.text.replace(/\s+/g, " ").slice(0, 240)}`);
       for (const line of lines) console.log(`    ${line}`);
       for (const line of lines) {
         const table = BIG_TABLES.find((t) => line.includes(`Seq Scan on ${t} `));
@@ -87,4 +89,28 @@ export async function explainListQueries(
   (pool as unknown as { query: typeof query }).query = query;
   const unique = [...new Set(scans)];
   console.log(`\nSequential scans of big tables: ${unique.length === 0 ? "none" : `\n  ${unique.join("\n  ")}`}`);
+}
+
+const EXPLAIN = "explain (analyze, costs off, timing on, summary on)";
+
+/** The plan a statement runs with: a named one's as a warm prepared statement, a one-off's as sent. */
+async function planOf(pool: Server["database"]["pool"], statement: Captured): Promise<string[]> {
+  const read = (rows: Record<string, string>[]) => rows.map((r) => r["QUERY PLAN"] as string);
+  if (!statement.name) return read((await pool.query(`${EXPLAIN} ${statement.text}`, statement.values)).rows);
+  const client = await pool.connect();
+  try {
+    await client.query(`prepare bench_explain as ${statement.text}`);
+    // EXECUTE takes no bind parameters: its arguments are literals, typed by the prepared statement.
+    const literal = (value: unknown) =>
+      value === null || value === undefined
+        ? "null"
+        : client.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
+    const args = statement.values.length > 0 ? `(${statement.values.map(literal).join(", ")})` : "";
+    // Postgres weighs a generic plan against the custom ones from the sixth execution on.
+    for (let run = 0; run < 6; run++) await client.query(`execute bench_explain${args}`);
+    return read((await client.query(`${EXPLAIN} execute bench_explain${args}`)).rows);
+  } finally {
+    await client.query("deallocate bench_explain");
+    client.release();
+  }
 }
