@@ -98,8 +98,11 @@ async function planOf(pool: Server["database"]["pool"], statement: Captured): Pr
   const read = (rows: Record<string, string>[]) => rows.map((r) => r["QUERY PLAN"] as string);
   if (!statement.name) return read((await pool.query(`${EXPLAIN} ${statement.text}`, statement.values)).rows);
   const client = await pool.connect();
+  await client.query(`prepare bench_explain as ${statement.text}`).catch((error: unknown) => {
+    client.release();
+    throw error;
+  });
   try {
-    await client.query(`prepare bench_explain as ${statement.text}`);
     // EXECUTE takes no bind parameters: its arguments are literals, typed by the prepared statement.
     const literal = (value: unknown) =>
       value === null || value === undefined
