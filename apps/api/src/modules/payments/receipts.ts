@@ -37,12 +37,13 @@ const LABELS = {
   ar: (label: string) => `${label} (مشمولة)`,
 };
 
-/** The buyer's email about a paid order, in their language, added to the outbox in the payment's transaction. */
+// Every payment applied reads its buyer: a named statement, built once.
 const RECEIPT_BUYER = {
   name: "receipt_buyer",
   text: "select name, email, locale, timezone from users where id = $1",
 };
 
+/** The buyer's email about a paid order, in their language, added to the outbox in the payment's transaction. */
 export async function enqueueReceiptEmail(tx: DbOrTx, order: Order): Promise<void> {
   const { rows } = await runStatement<{ name: string; email: string; locale: string; timezone: string }>(
     tx,

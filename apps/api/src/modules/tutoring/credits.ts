@@ -64,14 +64,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A new, empty lot with its own ledger account (and the learner's held-credit account, on their first lot). */
 async function insertLot(
   tx: DbOrTx,
-  lot: {
-    learnerId: string;
-    packId: string | null;
-    sessions: number;
-    sessionMinutes: number;
-    expiresAt: Date;
-    grantedBy: string | null;
-  },
+  lot: Pick<
+    typeof creditLots.$inferSelect,
+    "learnerId" | "packId" | "sessions" | "sessionMinutes" | "expiresAt" | "grantedBy"
+  >,
 ) {
   const accountId = await openCreditLotAccount(tx, lot.learnerId);
   const lotRow = await LOT_ROW.first(tx, INSERT_LOT, [
